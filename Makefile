@@ -1,0 +1,55 @@
+# Hueyapan de Ocampo open-data catalog: one command brings it up, one runs every test.
+# Services (PostgreSQL, Redis, Solr) run from the project's own scripts in services/, with
+# their data in .state/ (ignored by git).
+
+SHELL := /bin/bash
+VENV := .venv
+CKAN := $(VENV)/bin/ckan
+PYTEST_ARGS ?=
+
+.PHONY: run up down test install services init status clean
+
+## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
+run: init
+	@bash services/ckan.sh serve
+
+## make up: the same as run, but return once every service and CKAN answer
+up: init
+	@bash services/ckan.sh start
+	@$(MAKE) --no-print-directory status
+
+## make down: stop CKAN and the services (data stays in .state/)
+down:
+	@bash services/ckan.sh stop
+	@bash services/solr.sh stop
+	@bash services/redis.sh stop
+	@bash services/postgres.sh stop
+
+## make test: the whole test suite against the real services, starting them if needed
+test: services
+	@$(CKAN) -c test.ini db upgrade >/dev/null 2>.state/log/test-db-upgrade.log \
+		|| { echo "ERROR: ckan: test database migration failed (see .state/log/test-db-upgrade.log)"; exit 1; }
+	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+install:
+	@bash services/install.sh
+
+services: install
+	@bash services/postgres.sh start
+	@bash services/redis.sh start
+	@bash services/solr.sh start
+
+init: services
+	@bash services/ckan.sh init
+
+status:
+	@bash services/postgres.sh status || true
+	@bash services/redis.sh status || true
+	@bash services/solr.sh status || true
+	@bash services/ckan.sh status || true
+
+## make clean: delete all local data (databases, index, uploads) after a confirmation
+clean:
+	@read -r -p "Esto borra bases de datos, índice y archivos de .state/. ¿Continuar? [s/N] " answer; \
+	if [[ "$$answer" == [sSyY]* ]]; then $(MAKE) --no-print-directory down && rm -rf .state && echo "Datos locales borrados."; \
+	else echo "Cancelado."; fi

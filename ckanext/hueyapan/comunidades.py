@@ -1,0 +1,75 @@
+"""Seeding of the communities register from the INEGI localities shipped in ``data/``.
+
+Seeding only inserts localities that are missing: a community staff have renamed, merged or retired
+is never touched again, so running it on every start is safe.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from importlib import resources
+from typing import Any
+
+from ckan import model
+
+from ckanext.hueyapan.model import Comunidad
+
+__all__ = ["FUENTE_INEGI", "read_localities", "seed_localities"]
+
+FUENTE_INEGI = (
+    "INEGI, Marco Geoestadístico (dic. 2024) y Censo de Población y Vivienda 2020"
+)
+
+_DATA = resources.files("ckanext.hueyapan") / "data"
+
+
+def _int_or_none(value: str) -> int | None:
+    return int(value) if value.strip() else None
+
+
+def read_localities() -> list[dict[str, Any]]:
+    """The INEGI localities of the municipality, with their polygon, as column dicts."""
+    polygons_text = (_DATA / "hueyapan_localidades_amanzanadas_poligonos.geojson").read_text("utf-8")
+    polygons = {
+        feature["properties"]["cvegeo"]: feature["geometry"]
+        for feature in json.loads(polygons_text)["features"]
+    }
+    rows = []
+    with (_DATA / "hueyapan_localidades.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            rows.append(
+                {
+                    "cvegeo": row["cvegeo"],
+                    "nombre": row["nom_loc"],
+                    "ambito": row["ambito"] or None,
+                    "latitud": float(row["latitud"]),
+                    "longitud": float(row["longitud"]),
+                    "altitud_m": _int_or_none(row["altitud_m"]),
+                    "geometria": polygons.get(row["cvegeo"]),
+                    "pob_total_2020": _int_or_none(row["pob_total_2020"]),
+                    "pob_masculina_2020": _int_or_none(row["pob_masculina_2020"]),
+                    "pob_femenina_2020": _int_or_none(row["pob_femenina_2020"]),
+                    "viviendas_habitadas_2020": _int_or_none(row["viviendas_habitadas_2020"]),
+                    "fuente": FUENTE_INEGI,
+                }
+            )
+    return rows
+
+
+def seed_localities() -> tuple[int, int]:
+    """Insert the INEGI localities that are not yet in the register.
+
+    :returns: (inserted, already present)
+    """
+    session = model.Session
+    present = {cvegeo for (cvegeo,) in session.query(Comunidad.cvegeo).filter(
+        Comunidad.cvegeo.isnot(None)
+    )}
+    inserted = 0
+    for row in read_localities():
+        if row["cvegeo"] in present:
+            continue
+        session.add(Comunidad(**row))
+        inserted += 1
+    session.commit()
+    return inserted, len(present)

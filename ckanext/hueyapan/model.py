@@ -1,0 +1,77 @@
+"""Database model of the communities (comunidades) that every dataset is tied to.
+
+A community is usually an INEGI locality (9-digit ``cvegeo``), but the municipality also counts
+communities INEGI does not map, so ``cvegeo`` is optional. Communities are never deleted: a retired
+or merged one keeps its row, so its history and its URL keep answering.
+"""
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ckan.model.base import BaseModel
+
+__all__ = ["Comunidad", "ESTADO_ACTIVA", "ESTADO_RETIRADA", "ESTADO_FUSIONADA"]
+
+ESTADO_ACTIVA = "activa"
+ESTADO_RETIRADA = "retirada"
+ESTADO_FUSIONADA = "fusionada"
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
+class Comunidad(BaseModel):  # type: ignore[valid-type, misc]
+    __tablename__ = "hueyapan_comunidad"
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=lambda: str(uuid.uuid4()))
+    cvegeo: Mapped[str | None] = mapped_column(sa.String(9), unique=True, nullable=True)
+    nombre: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    ambito: Mapped[str | None] = mapped_column(sa.String(1), nullable=True)
+    latitud: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    longitud: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
+    altitud_m: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    geometria: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    pob_total_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    pob_masculina_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    pob_femenina_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    viviendas_habitadas_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    fuente: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    estado: Mapped[str] = mapped_column(sa.Text, nullable=False, default=ESTADO_ACTIVA)
+    fusionada_en: Mapped[str | None] = mapped_column(
+        sa.Text, sa.ForeignKey("hueyapan_comunidad.id"), nullable=True
+    )
+    creado: Mapped[datetime.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    modificado: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=_now, onupdate=_now
+    )
+
+    def as_dict(self, with_geometry: bool = False) -> dict[str, Any]:
+        """The community as the action API returns it."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "cvegeo": self.cvegeo,
+            "nombre": self.nombre,
+            "ambito": self.ambito,
+            "latitud": self.latitud,
+            "longitud": self.longitud,
+            "altitud_m": self.altitud_m,
+            "pob_total_2020": self.pob_total_2020,
+            "pob_masculina_2020": self.pob_masculina_2020,
+            "pob_femenina_2020": self.pob_femenina_2020,
+            "viviendas_habitadas_2020": self.viviendas_habitadas_2020,
+            "fuente": self.fuente,
+            "estado": self.estado,
+            "fusionada_en": self.fusionada_en,
+            "creado": self.creado.isoformat() if self.creado else None,
+            "modificado": self.modificado.isoformat() if self.modificado else None,
+        }
+        if with_geometry:
+            data["geometria"] = self.geometria
+        return data

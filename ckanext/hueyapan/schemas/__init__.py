@@ -1,0 +1,1 @@
+"""ckanext-scheming dataset schemas of the catalog (YAML files in this folder)."""

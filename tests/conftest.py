@@ -1,0 +1,22 @@
+"""Shared fixtures. CKAN's own pytest plugin (ckan.tests.pytest_ckan) provides the rest."""
+from __future__ import annotations
+
+import pytest
+
+# Plugins whose tables come from their own migrations, which CKAN's `clean_db` does not run.
+MIGRATED_PLUGINS = ("activity", "harvest", "hueyapan")
+
+
+@pytest.fixture
+def clean_db_all(clean_db, migrate_db_for):
+    """A clean database with the tables of every plugin of the catalog."""
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)
+
+
+@pytest.fixture
+def comunidades(clean_db_all):
+    """The communities register seeded with the 50 INEGI localities."""
+    from ckanext.hueyapan.comunidades import seed_localities
+
+    seed_localities()

@@ -1,0 +1,42 @@
+"""Every user-facing string of the extension is extracted and translated to Spanish."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+REPO = Path(__file__).resolve().parents[1]
+I18N = REPO / "ckanext" / "hueyapan" / "i18n"
+SPANISH_PO = I18N / "es" / "LC_MESSAGES" / "ckanext-hueyapan.po"
+
+
+def _ids(catalog) -> set[str]:
+    return {message.id for message in catalog if message.id}
+
+
+def test_the_template_holds_every_string_of_the_sources(tmp_path):
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-o", str(fresh), "--no-location", "-w", "100", "."],
+        cwd=REPO, check=True, capture_output=True,
+    )
+    with fresh.open("rb") as new, (I18N / "ckanext-hueyapan.pot").open("rb") as committed:
+        assert _ids(read_po(new)) == _ids(read_po(committed)), "run the extraction (README)"
+
+
+def test_every_string_is_translated_to_spanish():
+    with (I18N / "ckanext-hueyapan.pot").open("rb") as pot, SPANISH_PO.open("rb") as po:
+        template, spanish = read_po(pot), read_po(po)
+    untranslated = [m.id for m in spanish if m.id and not m.string]
+    assert _ids(template) <= _ids(spanish)
+    assert untranslated == []
+
+
+def test_the_compiled_catalog_matches_the_po_file():
+    with SPANISH_PO.open("rb") as po, SPANISH_PO.with_suffix(".mo").open("rb") as mo:
+        source, compiled = read_po(po), read_mo(mo)
+    assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}

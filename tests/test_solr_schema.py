@@ -1,0 +1,166 @@
+"""The generated Solr schema: CKAN's schema, unchanged, plus ckanext-spatial's fields.
+
+Plain tests: no database, no Solr. They compare against the schema.xml shipped by
+the installed ckan, so that a CKAN upgrade that clashes with our changes shows here.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ckanext.hueyapan import solr_schema
+
+# Elements of a schema whose attributes define it, and the attribute naming each.
+SCHEMA_ELEMENTS = {
+    "fieldType": "name",
+    "fieldtype": "name",
+    "field": "name",
+    "dynamicField": "name",
+}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> ET.Element:
+    return ET.parse(solr_schema.ckan_schema_path()).getroot()
+
+
+@pytest.fixture(scope="module")
+def generated() -> ET.Element:
+    return ET.fromstring(solr_schema.build_schema())
+
+
+def _by_name(root: ET.Element, tags: tuple[str, ...]) -> dict[str, ET.Element]:
+    return {el.get("name"): el for tag in tags for el in root.iter(tag)}
+
+
+def _field_type(root: ET.Element, field_name: str) -> tuple[ET.Element, ET.Element]:
+    field = _by_name(root, ("field",))[field_name]
+    types = _by_name(root, ("fieldType", "fieldtype"))
+    return field, types[field.get("type")]
+
+
+def test_schema_is_read_from_the_installed_ckan():
+    import ckan
+
+    path = solr_schema.ckan_schema_path()
+    assert path.is_file()
+    assert pathlib.Path(ckan.__file__).resolve().parent in path.parents
+
+
+def test_schema_keeps_ckan_name_and_version(shipped, generated):
+    assert generated.tag == "schema"
+    assert generated.get("name") == shipped.get("name")
+    assert generated.get("version") == shipped.get("version")
+    assert generated.findtext("uniqueKey") == shipped.findtext("uniqueKey")
+
+
+def test_schema_passes_ckans_version_check(monkeypatch, tmp_path):
+    """CKAN refuses to start when the Solr schema name is not a supported ckan-X.Y."""
+    import ckan.lib.search as search
+
+    schema_file = tmp_path / "schema.xml"
+    schema_file.write_text(solr_schema.build_schema(), encoding="utf-8")
+    # check_solr_schema_version() first pings Solr; these tests run without it.
+    monkeypatch.setattr(search, "is_available", lambda: True)
+    assert search.check_solr_schema_version(str(schema_file)) is True
+
+
+@pytest.mark.parametrize("tag", sorted(SCHEMA_ELEMENTS))
+def test_schema_keeps_every_ckan_declaration(shipped, generated, tag):
+    ours = _by_name(generated, (tag,))
+    for name, element in _by_name(shipped, (tag,)).items():
+        assert name in ours, f"<{tag} name={name!r}> of ckan's schema is missing"
+        assert ours[name].attrib == element.attrib, f"<{tag} name={name!r}> was changed"
+
+
+def test_schema_keeps_every_ckan_copy_field(shipped, generated):
+    def copies(root: ET.Element) -> list[tuple[str, str]]:
+        return [(el.get("source"), el.get("dest")) for el in root.iter("copyField")]
+
+    assert set(copies(shipped)) <= set(copies(generated))
+
+
+def test_schema_only_adds_the_spatial_declarations(shipped, generated):
+    added = set(_by_name(generated, ("field",))) - set(_by_name(shipped, ("field",)))
+    assert added == {*solr_schema.BBOX_FIELDS, solr_schema.GEOM_FIELD}
+
+
+@pytest.mark.parametrize("name", solr_schema.BBOX_FIELDS)
+def test_bbox_fields_are_float_points(generated, name):
+    field, field_type = _field_type(generated, name)
+    assert field_type.get("class") == "solr.FloatPointField"
+    assert field.get("indexed") == "true"
+    assert field.get("docValues") == "true"
+    assert "true" not in (field.get("multiValued"), field_type.get("multiValued"))
+
+
+def test_bbox_fields_cover_what_ckanext_spatial_indexes(generated):
+    """Every field the solr-bbox backend adds to a dataset is declared (not the string catch-all)."""
+    from ckanext.spatial.search import SolrBBoxSearchBackend
+
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [[[-97.6, 19.9], [-97.3, 19.9], [-97.3, 20.1], [-97.6, 20.1], [-97.6, 19.9]]],
+    }
+    dataset = {"id": "d", "spatial": json.dumps(polygon)}
+    added = set(SolrBBoxSearchBackend().index_dataset(dict(dataset))) - set(dataset)
+    assert added
+    assert added <= set(solr_schema.BBOX_FIELDS) <= set(_by_name(generated, ("field",)))
+
+
+def test_spatial_geom_is_a_jts_rpt_field(generated):
+    field, field_type = _field_type(generated, "spatial_geom")
+    assert solr_schema.GEOM_FIELD == "spatial_geom"  # ckanext.spatial.solr_geom_field_name's default
+    assert field.get("multiValued") == "true"
+    assert field.get("indexed") == "true"
+    assert field_type.get("class") == "solr.SpatialRecursivePrefixTreeFieldType"
+    assert field_type.attrib == {
+        "name": solr_schema.GEOM_FIELD_TYPE,
+        "class": "solr.SpatialRecursivePrefixTreeFieldType",
+        "spatialContextFactory": "JTS",
+        "autoIndex": "true",
+        "validationRule": "repairBuffer0",
+        "distErrPct": "0.025",
+        "maxDistErr": "0.001",
+        "distanceUnits": "kilometers",
+    }
+
+
+def test_build_schema_is_deterministic():
+    assert solr_schema.build_schema() == solr_schema.build_schema()
+
+
+def test_write_core_writes_every_file_the_schema_refers_to(tmp_path):
+    conf = tmp_path / "conf"
+    written = solr_schema.write_core(conf)
+
+    assert all(path.parent == conf and path.is_file() for path in written)
+    schema = (conf / "schema.xml").read_text(encoding="utf-8")
+    assert schema == solr_schema.build_schema()
+
+    # Every attribute value naming a resource file, found independently of the module.
+    referenced = {
+        part.strip()
+        for element in ET.fromstring(schema).iter()
+        for value in element.attrib.values()
+        if value.endswith((".txt", ".xml", ".json"))
+        for part in value.split(",")
+    }
+    assert {"protwords.txt", "synonyms.txt"} <= referenced
+    for name in referenced | {"stopwords.txt"}:
+        assert (conf / name).is_file(), f"{name} is referenced but was not written"
+
+    solrconfig = ET.parse(conf / "solrconfig.xml").getroot()
+    assert solrconfig.findtext("luceneMatchVersion") == "9.0"
+    assert solrconfig.find("schemaFactory").get("class") == "ClassicIndexSchemaFactory"
+    assert solrconfig.find("updateHandler/updateLog") is not None
+
+
+def test_write_core_is_a_command(tmp_path, capsys):
+    assert solr_schema.main([str(tmp_path)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert str(tmp_path / "schema.xml") in printed
+    assert solr_schema.main([]) == 2
