@@ -63,8 +63,10 @@ cmd_serve() {
 
 cmd_stop() {
     if pid_alive "$CKAN_PID"; then
-        kill "$(cat "$CKAN_PID")"
-        wait_for 15 bash -c "! kill -0 $(cat "$CKAN_PID") 2>/dev/null" || kill -9 "$(cat "$CKAN_PID")"
+        local pid
+        pid=$(cat "$CKAN_PID")
+        kill "$pid"
+        wait_for 15 bash -c "! kill -0 $pid 2>/dev/null" || kill -9 "$pid"
         info "ckan: stopped"
     fi
     rm -f "$CKAN_PID"

@@ -63,13 +63,13 @@ install_python() {
         return 0
     fi
     info "install: Python packages (pinned in requirements.txt and dev-requirements.txt)"
-    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check -U pip==26.3 setuptools==84.2.1 wheel==0.48.0 \
-        || die install "pip could not upgrade itself"
-    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check \
-        -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/dev-requirements.txt" \
-        || die install "pip install of the requirements failed"
-    "$VENV_DIR/bin/pip" install -q --disable-pip-version-check --no-deps -e "$REPO_DIR" \
-        || die install "pip install of ckanext-hueyapan failed"
+    local log="$STATE_DIR/log/pip.log" pip=("$VENV_DIR/bin/pip" install --disable-pip-version-check)
+    "${pip[@]}" -U pip==26.3 setuptools==84.2.1 wheel==0.48.0 >"$log" 2>&1 \
+        || die install "pip could not upgrade itself (see $log)"
+    "${pip[@]}" -r "$REPO_DIR/requirements.txt" -r "$REPO_DIR/dev-requirements.txt" >>"$log" 2>&1 \
+        || die install "pip install of the requirements failed (see $log)"
+    "${pip[@]}" --no-deps -e "$REPO_DIR" >>"$log" 2>&1 \
+        || die install "pip install of ckanext-hueyapan failed (see $log)"
     echo "$want" >"$stamp"
 }
 

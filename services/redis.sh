@@ -35,8 +35,10 @@ cmd_start() {
 
 cmd_stop() {
     if pid_alive "$REDIS_PID"; then
-        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$(cat "$REDIS_PID")"
-        wait_for 10 bash -c "! kill -0 $(cat "$REDIS_PID") 2>/dev/null" || true
+        local pid
+        pid=$(cat "$REDIS_PID")
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" shutdown >/dev/null 2>&1 || kill "$pid"
+        wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" || true
         info "redis: stopped"
     fi
     rm -f "$REDIS_PID"
