@@ -27,6 +27,7 @@ down:
 
 ## make test: the whole test suite against the real services, starting them if needed
 test: services
+	@bash services/ckan.sh secrets
 	@$(CKAN) -c test.ini db upgrade >/dev/null 2>.state/log/test-db-upgrade.log \
 		|| { echo "ERROR: ckan: test database migration failed (see .state/log/test-db-upgrade.log)"; exit 1; }
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)

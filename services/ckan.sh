@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CKAN itself: secrets, database and index initialisation, seed data, and the web server.
-# Usage: services/ckan.sh init|start|serve|stop|status
+# Usage: services/ckan.sh secrets|init|start|serve|stop|status
 source "$(dirname "$0")/lib.sh"
 
 CKAN_INI="$REPO_DIR/ckan.ini"
@@ -28,6 +28,8 @@ api_token.jwt.encode.secret = string:$jwt
 api_token.jwt.decode.secret = string:$jwt
 INI
 }
+
+cmd_secrets() { ensure_secrets; }
 
 # Database schema (core and plugins), seed data, sysadmin and search index. Safe to repeat.
 cmd_init() {
@@ -80,4 +82,4 @@ cmd_status() {
     fi
 }
 
-"cmd_${1:?usage: $0 init|start|serve|stop|status}"
+"cmd_${1:?usage: $0 secrets|init|start|serve|stop|status}"
