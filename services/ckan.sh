@@ -37,8 +37,10 @@ cmd_init() {
     mkdir -p "$STATE_DIR/storage"
     info "ckan: database migrations (core and plugins)"
     ckan_cli db upgrade >>"$CKAN_LOG" 2>&1 || die ckan "database migration failed (see $CKAN_LOG)"
-    ckan_cli hueyapan cargar-comunidades 2>>"$CKAN_LOG" \
-        || die ckan "loading the INEGI localities failed (see $CKAN_LOG)"
+    local seed
+    for seed in cargar-comunidades cargar-vocabularios cargar-areas; do
+        ckan_cli hueyapan "$seed" 2>>"$CKAN_LOG" || die ckan "ckan hueyapan $seed failed (see $CKAN_LOG)"
+    done
     ckan_cli hueyapan crear-admin 2>>"$CKAN_LOG" || die ckan "creating the sysadmin failed (see $CKAN_LOG)"
     ckan_cli search-index rebuild --only-missing >>"$CKAN_LOG" 2>&1 \
         || die ckan "search index rebuild failed (see $CKAN_LOG)"

@@ -17,6 +17,8 @@ declare -A DEBIAN_PACKAGES=(
     [libpq-dev]=/usr/bin/pg_config
     [build-essential]=/usr/bin/gcc
     [libmagic1]=/usr/lib/x86_64-linux-gnu/libmagic.so.1
+    [chromium]=/usr/bin/chromium
+    [chromium-driver]=/usr/bin/chromedriver
 )
 
 python_bin() {

@@ -200,6 +200,7 @@ cmd_start() {
     if pid=$(running_pid); then
         printf '%s\n' "$pid" >"$PID_FILE"
         if cores_answer; then
+            cmd_setup # a changed schema reaches the running cores
             info "solr: already running on port $SOLR_PORT (pid $pid)"
             return 0
         fi

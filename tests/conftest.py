@@ -16,7 +16,9 @@ def clean_db_all(clean_db, migrate_db_for):
 
 @pytest.fixture
 def comunidades(clean_db_all):
-    """The communities register seeded with the 50 INEGI localities."""
+    """The communities register seeded with the 50 INEGI localities, and the vocabularies."""
     from ckanext.hueyapan.comunidades import seed_localities
+    from ckanext.hueyapan.vocabularios import seed_terms
 
     seed_localities()
+    seed_terms()

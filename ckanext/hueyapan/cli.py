@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import secrets
 import string
+from importlib import resources
 
 import click
+import yaml
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import comunidades
+from ckanext.hueyapan import comunidades, vocabularios
 
 __all__ = ["hueyapan"]
 
@@ -28,6 +30,30 @@ def load_communities() -> None:
     )
 
 
+@hueyapan.command("cargar-vocabularios")
+def load_vocabularies() -> None:
+    """Carga los términos de los vocabularios que falten (nunca cambia los existentes)."""
+    inserted, present = vocabularios.seed_terms()
+    click.echo(f"Vocabularios: {inserted} términos cargados, {present} ya estaban.")
+
+
+def _site_context() -> dict:
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    return {"user": site_user["name"], "ignore_auth": True}
+
+
+@hueyapan.command("cargar-areas")
+def load_areas() -> None:
+    """Crea como organizaciones las áreas municipales que falten."""
+    text = (resources.files("ckanext.hueyapan") / "data" / "areas.yaml").read_text("utf-8")
+    created = 0
+    for area in yaml.safe_load(text):
+        if model.Group.get(area["name"]) is None:
+            tk.get_action("organization_create")(_site_context(), dict(area))
+            created += 1
+    click.echo(f"Áreas municipales: {created} creadas.")
+
+
 @hueyapan.command("crear-admin")
 @click.option("--usuario", default="admin", show_default=True)
 @click.option("--correo", default="admin@localhost", show_default=True)
@@ -38,13 +64,13 @@ def create_sysadmin(usuario: str, correo: str) -> None:
         return
     alphabet = string.ascii_letters + string.digits
     password = "".join(secrets.choice(alphabet) for _ in range(20))
-    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     tk.get_action("user_create")(
-        {"user": site_user["name"], "ignore_auth": True},
+        _site_context(),
         {"name": usuario, "email": correo, "password": password, "fullname": "Administración"},
     )
     user = model.User.get(usuario)
-    assert user is not None
+    if user is None:
+        raise click.ClickException(f"No se pudo crear la cuenta «{usuario}».")
     user.sysadmin = True
     model.Session.commit()
     click.echo("Cuenta de administración creada (se muestra solo esta vez):")

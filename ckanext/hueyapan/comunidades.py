@@ -14,7 +14,7 @@ from ckan import model
 
 from ckanext.hueyapan.model import Comunidad
 
-__all__ = ["FUENTE_INEGI", "read_localities", "seed_localities"]
+__all__ = ["FUENTE_INEGI", "datasets_with", "new_id", "read_localities", "seed_localities"]
 
 FUENTE_INEGI = (
     "INEGI, Marco Geoestadístico (dic. 2024) y Censo de Población y Vivienda 2020"
@@ -39,6 +39,7 @@ def read_localities() -> list[dict[str, Any]]:
         for row in csv.DictReader(handle):
             rows.append(
                 {
+                    "id": row["cvegeo"],
                     "cvegeo": row["cvegeo"],
                     "nombre": row["nom_loc"],
                     "ambito": row["ambito"] or None,
@@ -73,3 +74,27 @@ def seed_localities() -> tuple[int, int]:
         inserted += 1
     session.commit()
     return inserted, len(present)
+
+
+def new_id(nombre: str, cvegeo: str | None) -> str:
+    """A community's permanent key: its INEGI key, or a readable slug for the others."""
+    if cvegeo:
+        return cvegeo
+    from slugify import slugify
+
+    base = "c-" + slugify(nombre, max_length=60)
+    candidate, suffix = base, 2
+    while model.Session.get(Comunidad, candidate) is not None:
+        candidate, suffix = f"{base}-{suffix}", suffix + 1
+    return candidate
+
+
+def datasets_with(comunidad_id: str) -> list[model.Package]:
+    """Every non-deleted dataset that names the community."""
+    needle = json.dumps(comunidad_id)
+    return (
+        model.Session.query(model.Package)
+        .filter(model.Package.state != "deleted")
+        .filter(model.Package.extras["comunidades"].astext.contains(needle))
+        .all()
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ckan.model.base import BaseModel
 
-__all__ = ["Comunidad", "ESTADO_ACTIVA", "ESTADO_RETIRADA", "ESTADO_FUSIONADA"]
+__all__ = ["Comunidad", "Termino", "ESTADO_ACTIVA", "ESTADO_RETIRADA", "ESTADO_FUSIONADA"]
 
 ESTADO_ACTIVA = "activa"
 ESTADO_RETIRADA = "retirada"
@@ -75,3 +75,40 @@ class Comunidad(BaseModel):  # type: ignore[valid-type, misc]
         if with_geometry:
             data["geometria"] = self.geometria
         return data
+
+
+class Termino(BaseModel):  # type: ignore[valid-type, misc]
+    """A term of a controlled vocabulary (rubros, fuentes, etapas, tipos, legal basis ...).
+
+    Staff extend vocabularies without code changes; ``desde``/``hasta`` bound the dates (and so the
+    fiscal years) in which a term may be chosen, e.g. a fund that exists from 2025 on.
+    """
+
+    __tablename__ = "hueyapan_termino"
+    __table_args__ = (sa.UniqueConstraint("vocabulario", "clave"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=True)
+    vocabulario: Mapped[str] = mapped_column(sa.Text, nullable=False, index=True)
+    clave: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    etiqueta: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    etiqueta_en: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    desde: Mapped[datetime.date | None] = mapped_column(sa.Date, nullable=True)
+    hasta: Mapped[datetime.date | None] = mapped_column(sa.Date, nullable=True)
+    orden: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
+
+    def vigente_en(self, year: int) -> bool:
+        """Whether the term may be used for fiscal year ``year``."""
+        starts_before_year_ends = self.desde is None or self.desde <= datetime.date(year, 12, 31)
+        ends_after_year_starts = self.hasta is None or self.hasta >= datetime.date(year, 1, 1)
+        return starts_before_year_ends and ends_after_year_starts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "vocabulario": self.vocabulario,
+            "clave": self.clave,
+            "etiqueta": self.etiqueta,
+            "etiqueta_en": self.etiqueta_en,
+            "desde": self.desde.isoformat() if self.desde else None,
+            "hasta": self.hasta.isoformat() if self.hasta else None,
+            "orden": self.orden,
+        }

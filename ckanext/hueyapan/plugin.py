@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+from typing import Any
+
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
+
+from ckanext.hueyapan import resources, search
 
 
 @tk.blanket.config_declarations
 @tk.blanket.actions
 @tk.blanket.auth_functions
+@tk.blanket.validators
 @tk.blanket.cli
 @tk.blanket.helpers
 class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
@@ -15,7 +20,43 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IResourceController, inherit=True)
+
+    # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return search.add_facets(facets_dict, package_type)
+
+    # IPackageController
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.before_index(pkg_dict)
+
+    def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
+        return search.before_search(search_params)
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        return search.after_search(search_results, search_params)
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return search.after_show(pkg_dict)
+
+    # IResourceController
+
+    def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
+        resources.before_create_or_update(context, resource)
+
+    def before_resource_update(
+        self, context: Any, current: dict[str, Any], resource: dict[str, Any]
+    ) -> None:
+        resources.before_create_or_update(context, resource)

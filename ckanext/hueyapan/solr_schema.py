@@ -32,6 +32,8 @@ from typing import Final, Iterable
 
 __all__ = [
     "BBOX_FIELDS",
+    "DATE_FIELDS",
+    "FACET_FIELDS_PATTERN",
     "GEOM_FIELD",
     "GEOM_FIELD_TYPE",
     "SchemaError",
@@ -210,10 +212,45 @@ def _add_spatial(root: ET.Element) -> None:
     )
 
 
+#: Facet fields of our dataset types (community, stage, fund ...): multi-valued strings.
+FACET_FIELDS_PATTERN: Final[str] = "hueyapan_*"
+#: Dates of our dataset types that searches compare with NOW (a convocatoria's estado).
+DATE_FIELDS: Final[tuple[str, ...]] = (
+    "hueyapan_fecha_apertura_date",
+    "hueyapan_fecha_cierre_date",
+    "hueyapan_fecha_resultados_date",
+)
+
+
+def _add_facet_fields(root: ET.Element) -> None:
+    """Fields for the plugin's facets and dates (``ckanext.hueyapan.search``).
+
+    Declared fields win over dynamic ones, and the longer pattern ``hueyapan_*`` over CKAN's
+    catch-all ``*``.
+    """
+    fields = _section(root, "fields")
+    for name in DATE_FIELDS:
+        _append(
+            fields,
+            "field",
+            {"name": name, "type": "date", "indexed": "true", "stored": "false",
+             "docValues": "true"},
+            after_tag="field",
+        )
+    _append(
+        fields,
+        "dynamicField",
+        {"name": FACET_FIELDS_PATTERN, "type": "string", "indexed": "true", "stored": "false",
+         "multiValued": "true", "docValues": "true"},
+        after_tag="dynamicField",
+    )
+
+
 def build_schema() -> str:
     """Return the text of our ``schema.xml``: CKAN's schema plus our changes."""
     root = _parse(ckan_schema_path())
     _add_spatial(root)
+    _add_facet_fields(root)
     body = ET.tostring(root, encoding="unicode")
     notice = _GENERATED_NOTICE.format(version=_ckan_version()).replace("--", "- -")
     return f'<?xml version="1.0" encoding="UTF-8" ?>\n<!--{notice}-->\n{body}\n'

@@ -1,0 +1,458 @@
+"""Validators of the catalog's fields. Messages are Spanish through the translation catalog.
+
+Validators named in ``schemas/presets.yaml``; those decorated with ``scheming_validator`` receive
+the scheming field definition and return the actual validator.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
+from ckanext.scheming.validation import scheming_validator
+
+from ckanext.hueyapan import vocabularios
+from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
+
+__all__ = [
+    "hueyapan_monto",
+    "hueyapan_porcentaje",
+    "hueyapan_entero",
+    "hueyapan_ejercicio",
+    "hueyapan_orden_fechas",
+    "hueyapan_comunidades",
+    "hueyapan_comunidad",
+    "hueyapan_termino",
+    "hueyapan_terminos",
+    "hueyapan_rfc_moral",
+    "hueyapan_geojson",
+    "hueyapan_regla_consulta",
+    "hueyapan_enlaces_datasets",
+    "hueyapan_cvegeo",
+    "hueyapan_coordenada",
+    "hueyapan_ambito",
+    "hueyapan_geojson_objeto",
+]
+
+Invalid = tk.Invalid
+_MISSING = tk.missing
+
+# "$1,234,567.89", "1234567.89", "1,234.5", "$ 1234": thousands separated by commas, dot decimals.
+_MONEY = re.compile(r"^\$?\s*(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?$")
+_RFC_MORAL = re.compile(r"^[A-ZÑ&]{3}\d{6}[A-Z0-9]{3}$")
+_RFC_FISICA = re.compile(r"^[A-ZÑ&]{4}\d{6}[A-Z0-9]{3}$")
+GEOMETRY_TYPES = ("Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon")
+
+
+def _blank(value: Any) -> bool:
+    return value is _MISSING or value is None or (isinstance(value, str) and not value.strip())
+
+
+def parse_money(value: Any) -> Decimal:
+    """A non-negative amount of pesos from "1,234.50", "$1,234.50", "1234.5" or a number."""
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        amount = Decimal(str(value))
+    else:
+        text = str(value).strip()
+        if not _MONEY.match(text):
+            raise ValueError(text)
+        amount = Decimal(text.lstrip("$").strip().replace(",", ""))
+    if amount < 0:
+        raise ValueError(value)
+    return amount.quantize(Decimal("0.01"))
+
+
+def hueyapan_monto(value: Any) -> Any:
+    """Money: stores the amount as a plain decimal string with two decimals."""
+    if _blank(value):
+        return value
+    try:
+        return str(parse_money(value))
+    except (ValueError, InvalidOperation):
+        raise Invalid(
+            tk._(
+                "Invalid amount \"{value}\": write an amount in pesos, "
+                "for example 1,234,567.89 or $1,234,567.89"
+            ).format(value=value)
+        )
+
+
+def hueyapan_porcentaje(value: Any) -> Any:
+    """Percentage from 0 to 100 ("45", "45%", "45.5")."""
+    if _blank(value):
+        return value
+    text = str(value).strip().rstrip("%").strip()
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        number = None
+    if number is None or not Decimal(0) <= number <= Decimal(100):
+        raise Invalid(
+            tk._("Invalid percentage \"{value}\": write a number from 0 to 100").format(value=value)
+        )
+    return str(number.normalize()) if number == number.to_integral() else str(number)
+
+
+def hueyapan_entero(value: Any) -> Any:
+    """A whole number, 0 or more."""
+    if _blank(value):
+        return value
+    text = str(value).strip().replace(",", "")
+    if not text.isdigit():
+        raise Invalid(
+            tk._("Invalid number \"{value}\": write a whole number, 0 or more").format(value=value)
+        )
+    return str(int(text))
+
+
+def hueyapan_ejercicio(value: Any) -> Any:
+    """A plausible fiscal year: from 2000 to next year."""
+    if _blank(value):
+        return value
+    text = str(value).strip()
+    last = datetime.date.today().year + 1
+    if not text.isdigit() or not 2000 <= int(text) <= last:
+        raise Invalid(
+            tk._("Invalid fiscal year \"{value}\": write a year from 2000 to {last}").format(
+                value=value, last=last
+            )
+        )
+    return str(int(text))
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            return datetime.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+@scheming_validator
+def hueyapan_orden_fechas(field: dict[str, Any], schema: dict[str, Any]):
+    """The date may not be earlier than the date of the field named by ``no_antes_de``."""
+    earlier_name = field.get("no_antes_de")
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        if not earlier_name:
+            return
+        this = _as_date(data.get(key))
+        earlier = _as_date(data.get(key[:-1] + (earlier_name,)))
+        if this and earlier and this < earlier:
+            earlier_label = _field_label(schema, earlier_name)
+            errors[key].append(
+                tk._("This date ({date}) is earlier than {other} ({other_date})").format(
+                    date=this.isoformat(), other=earlier_label, other_date=earlier.isoformat()
+                )
+            )
+
+    return validator
+
+
+def _field_label(schema: dict[str, Any], name: str) -> str:
+    from ckanext.scheming.helpers import scheming_language_text
+
+    for field in schema.get("dataset_fields", []):
+        if field["field_name"] == name:
+            return scheming_language_text(field.get("label", name))
+    return name
+
+
+def _as_list(value: Any) -> list[str]:
+    if _blank(value):
+        return []
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            try:
+                loaded = json.loads(text)
+            except ValueError:
+                loaded = None
+            if isinstance(loaded, list):
+                return [str(v).strip() for v in loaded if str(v).strip()]
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [str(value)]
+
+
+def _community_problem(key: str, previous: set[str]) -> str | None:
+    """Why ``key`` cannot be assigned to a dataset, or None when it can."""
+    if key == tk.config["ckanext.hueyapan.municipio.cvegeo"]:
+        return None
+    comunidad = model.Session.get(Comunidad, key) or (
+        model.Session.query(Comunidad).filter(Comunidad.cvegeo == key).first()
+    )
+    if comunidad is None:
+        return tk._("Unknown community \"{key}\": choose one of the list").format(key=key)
+    if comunidad.estado == ESTADO_ACTIVA or comunidad.id in previous:
+        return None
+    if comunidad.estado == ESTADO_FUSIONADA:
+        return tk._("The community \"{name}\" was merged into another one: choose that one").format(
+            name=comunidad.nombre
+        )
+    return tk._("The community \"{name}\" was retired: choose another one").format(
+        name=comunidad.nombre
+    )
+
+
+def _canonical_community(key: str) -> str:
+    comunidad = model.Session.query(Comunidad).filter(Comunidad.cvegeo == key).first()
+    return comunidad.id if comunidad is not None else key
+
+
+def _previous_communities(context: Context) -> set[str]:
+    package = context.get("package")
+    if package is None:
+        return set()
+    return set(_as_list((package.extras or {}).get("comunidades")))
+
+
+@scheming_validator
+def hueyapan_comunidades(field: dict[str, Any], schema: dict[str, Any]):
+    """One or more communities of the register (ids or INEGI keys), or the municipality's key.
+
+    A retired community stays valid on a dataset that already had it, so editing an old dataset
+    never fails because of a community retired since.
+    """
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        values = _as_list(data.get(key))
+        if not values:
+            if field.get("required"):
+                errors[key].append(
+                    tk._("Choose at least one community, or the whole municipality")
+                )
+            data[key] = json.dumps([]) if not field.get("required") else data.get(key)
+            return
+        previous = _previous_communities(context)
+        keys = []
+        for value in values:
+            problem = _community_problem(value, previous)
+            if problem:
+                errors[key].append(problem)
+            else:
+                canonical = _canonical_community(value)
+                if canonical not in keys:
+                    keys.append(canonical)
+        data[key] = json.dumps(keys)
+
+    return validator
+
+
+@scheming_validator
+def hueyapan_comunidad(field: dict[str, Any], schema: dict[str, Any]):
+    """Exactly one community of the register (for per-community rows of repeating groups)."""
+
+    def validator(value: Any, context: Context) -> Any:
+        if _blank(value):
+            return value
+        problem = _community_problem(str(value).strip(), _previous_communities(context))
+        if problem:
+            raise Invalid(problem)
+        return _canonical_community(str(value).strip())
+
+    return validator
+
+
+def _fiscal_year(data: FlattenDataDict, key: FlattenKey) -> int | None:
+    for candidate in (("ejercicio_fiscal",), key[:-1] + ("ejercicio_fiscal",)):
+        value = data.get(candidate)
+        if isinstance(value, (str, int)) and str(value).strip().isdigit():
+            return int(str(value).strip())
+    return None
+
+
+def _term_problem(vocabulary: str, value: str, year: int | None) -> str | None:
+    term = vocabularios.term(vocabulary, value)
+    if term is None:
+        return tk._("\"{value}\" is not an option of this list").format(value=value)
+    if year is not None and not term.vigente_en(year):
+        return tk._("\"{label}\" cannot be used for fiscal year {year}").format(
+            label=term.etiqueta, year=year
+        )
+    return None
+
+
+@scheming_validator
+def hueyapan_termino(field: dict[str, Any], schema: dict[str, Any]):
+    """A term of the vocabulary named by the field's ``vocabulario``, valid for the fiscal year."""
+    vocabulary = field["vocabulario"]
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        value = data.get(key)
+        if _blank(value):
+            return
+        problem = _term_problem(vocabulary, str(value).strip(), _fiscal_year(data, key))
+        if problem:
+            errors[key].append(problem)
+
+    return validator
+
+
+@scheming_validator
+def hueyapan_terminos(field: dict[str, Any], schema: dict[str, Any]):
+    """Several terms of the vocabulary named by the field's ``vocabulario``; stored as JSON."""
+    vocabulary = field["vocabulario"]
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        values = _as_list(data.get(key))
+        if not values and field.get("required"):
+            errors[key].append(tk._("Missing value"))
+            return
+        year = _fiscal_year(data, key)
+        for value in values:
+            problem = _term_problem(vocabulary, value, year)
+            if problem:
+                errors[key].append(problem)
+        data[key] = json.dumps(values)
+
+    return validator
+
+
+def hueyapan_rfc_moral(value: Any) -> Any:
+    """The RFC of a company (12 characters). A person's RFC (13) is personal data."""
+    if _blank(value):
+        return value
+    rfc = str(value).strip().upper().replace(" ", "").replace("-", "")
+    if _RFC_FISICA.match(rfc):
+        raise Invalid(
+            tk._(
+                "\"{value}\" looks like the RFC of a person (13 characters): it is personal data "
+                "and is not published. Write only the RFC of a company (12 characters)"
+            ).format(value=value)
+        )
+    if not _RFC_MORAL.match(rfc):
+        raise Invalid(
+            tk._("Invalid RFC \"{value}\": a company's RFC has 12 characters").format(value=value)
+        )
+    return rfc
+
+
+def _positions(geometry: dict[str, Any]) -> list[Any]:
+    def walk(node: Any) -> list[Any]:
+        if isinstance(node, list) and node and isinstance(node[0], (int, float)):
+            return [node]
+        if isinstance(node, list):
+            return [p for child in node for p in walk(child)]
+        raise ValueError
+    return walk(geometry.get("coordinates"))
+
+
+def hueyapan_geojson(value: Any) -> Any:
+    """A GeoJSON geometry (point, line or polygon) in longitude/latitude degrees."""
+    if _blank(value):
+        return value
+    try:
+        geometry = json.loads(value) if isinstance(value, str) else value
+        if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
+            raise ValueError
+        positions = _positions(geometry)
+        if not positions or any(
+            len(p) < 2 or not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90) for p in positions
+        ):
+            raise ValueError
+    except (ValueError, TypeError):
+        raise Invalid(
+            tk._(
+                "Invalid location: paste a GeoJSON geometry (Point, LineString or Polygon) with "
+                "longitude and latitude, e.g. {example}"
+            ).format(example='{"type": "Point", "coordinates": [-95.14, 18.15]}')
+        )
+    return json.dumps(geometry)
+
+
+def hueyapan_regla_consulta(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                            context: Context) -> None:
+    """An obra cannot move past planning without a recorded citizen consultation.
+
+    The municipality's own rule; ``ckanext.hueyapan.obra.consulta_obligatoria`` switches it off.
+    """
+    if not tk.asbool(tk.config["ckanext.hueyapan.obra.consulta_obligatoria"]):
+        return
+    etapa = data.get(key)
+    if _blank(etapa) or etapa in ("planeacion", "cancelada"):
+        return
+    recorded = any(
+        k[0] == "consultas" and len(k) == 3 and k[2] == "fecha" and not _blank(v)
+        for k, v in data.items()
+    )
+    if not recorded:
+        errors[key].append(
+            tk._(
+                "An obra cannot move past \"Planning\" without a recorded citizen consultation: "
+                "add the consultation (date and place) first"
+            )
+        )
+
+
+def hueyapan_enlaces_datasets(value: Any, context: Context) -> Any:
+    """Links to other datasets of the catalog by name or id; stored as a JSON list of names."""
+    names = []
+    for reference in _as_list(value):
+        package = model.Package.get(reference)
+        if package is None or package.state == "deleted":
+            raise Invalid(
+                tk._("The dataset \"{reference}\" does not exist in the catalog").format(
+                    reference=reference
+                )
+            )
+        names.append(package.name)
+    return json.dumps(names)
+
+
+def hueyapan_cvegeo(value: Any) -> Any:
+    """A 9-digit INEGI locality key of this municipality."""
+    if _blank(value):
+        return None
+    key = str(value).strip()
+    municipio = tk.config["ckanext.hueyapan.municipio.cvegeo"]
+    if not (len(key) == 9 and key.isdigit() and key.startswith(municipio)):
+        raise Invalid(
+            tk._("Invalid INEGI key \"{value}\": a locality of this municipality has 9 digits "
+                 "starting with {municipio}").format(value=value, municipio=municipio)
+        )
+    return key
+
+
+def hueyapan_coordenada(value: Any) -> Any:
+    """A coordinate in decimal degrees."""
+    if _blank(value):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise Invalid(tk._("Invalid coordinate \"{value}\": write decimal degrees").format(
+            value=value))
+
+
+def hueyapan_ambito(value: Any) -> Any:
+    """INEGI's ámbito: U (urbano) or R (rural)."""
+    if _blank(value):
+        return None
+    text = str(value).strip().upper()[:1]
+    if text not in ("U", "R"):
+        raise Invalid(tk._("Invalid ámbito \"{value}\": U (urban) or R (rural)").format(
+            value=value))
+    return text
+
+
+def hueyapan_geojson_objeto(value: Any) -> Any:
+    """A GeoJSON geometry, kept as an object."""
+    if _blank(value):
+        return None
+    return json.loads(hueyapan_geojson(value))

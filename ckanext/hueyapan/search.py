@@ -1,0 +1,252 @@
+"""Search index hooks: facet fields of our dataset types and the convocatoria's estado.
+
+A convocatoria's estado (próxima, abierta, cerrada, resuelta) depends on today's date, so it is
+never stored nor indexed: the index holds the dates and the estado is computed when a dataset is
+read, filtered or counted. It can never go stale as days pass.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import ckan.plugins.toolkit as tk
+from ckan.lib.search.common import make_connection
+
+__all__ = [
+    "DATASET_TYPES",
+    "ESTADOS",
+    "FACETS",
+    "add_facets",
+    "before_index",
+    "before_search",
+    "after_search",
+    "after_show",
+    "estado_convocatoria",
+]
+
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated where it is shown."""
+    return message
+
+
+DATASET_TYPES = ("obra", "programa-social", "convocatoria")
+TIMEZONE = ZoneInfo("America/Mexico_City")
+ESTADO_FIELD = "hueyapan_estado"
+ESTADOS = ("proxima", "abierta", "cerrada", "resuelta")
+
+# Solr field -> (label msgid, dataset types that show it on their search page)
+FACETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "hueyapan_comunidad": (N_("Community"), DATASET_TYPES),
+    ESTADO_FIELD: (N_("Status of the call"), ("convocatoria",)),
+    "hueyapan_tipo_convocatoria": (N_("Type of call"), ("convocatoria",)),
+    "hueyapan_etapa": (N_("Stage"), ("obra",)),
+    "hueyapan_fuente": (N_("Funding source"), ("obra",)),
+    "hueyapan_rubro": (N_("FAIS category"), ("obra",)),
+    "hueyapan_tipo_programa": (N_("Type of programme"), ("programa-social",)),
+    "hueyapan_enfoque": (N_("Focus"), ("programa-social",)),
+    "hueyapan_ejercicio": (N_("Fiscal year"), DATASET_TYPES),
+}
+_VOCABULARY_OF = {
+    "hueyapan_etapa": "etapa_obra",
+    "hueyapan_fuente": "fuente_financiamiento",
+    "hueyapan_rubro": "rubro_fais",
+    "hueyapan_tipo_convocatoria": "tipo_convocatoria",
+    "hueyapan_tipo_programa": "tipo_programa",
+    "hueyapan_enfoque": "enfoque",
+}
+_ESTADO_LABELS = {
+    "proxima": N_("Upcoming"),
+    "abierta": N_("Open"),
+    "cerrada": N_("Closed"),
+    "resuelta": N_("Resolved"),
+}
+
+
+def _list(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if v not in (None, "")]
+    return [str(value)]
+
+
+def _day(value: Any) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _solr_instant(day: datetime.date, end_of_day: bool = False) -> str:
+    """The UTC instant at which a local (Mexico City) day starts or ends."""
+    local = datetime.datetime.combine(
+        day, datetime.time.max if end_of_day else datetime.time.min, TIMEZONE
+    )
+    return local.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today() -> datetime.date:
+    return datetime.datetime.now(TIMEZONE).date()
+
+
+def estado_convocatoria(data: dict[str, Any], on: datetime.date | None = None) -> str | None:
+    """próxima before apertura; abierta through the day of cierre; resuelta from the day of
+    resultados; cerrada in between."""
+    on = on or today()
+    apertura, cierre = _day(data.get("fecha_apertura")), _day(data.get("fecha_cierre"))
+    resultados = _day(data.get("fecha_resultados"))
+    if apertura is None or cierre is None:
+        return None
+    if on < apertura:
+        return "proxima"
+    if on <= cierre:
+        return "abierta"
+    if resultados is not None and on >= resultados:
+        return "resuelta"
+    return "cerrada"
+
+
+def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Add the facet fields (multi-valued strings) and the convocatoria's dates."""
+    if pkg_dict.get("type") not in DATASET_TYPES:
+        return pkg_dict
+    data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    simple = {
+        "hueyapan_comunidad": _list(data.get("comunidades")),
+        "hueyapan_ejercicio": _list(data.get("ejercicio_fiscal")),
+        "hueyapan_etapa": _list(data.get("etapa")),
+        "hueyapan_rubro": _list(data.get("rubro_fais")),
+        "hueyapan_tipo_convocatoria": _list(data.get("tipo_convocatoria")),
+        "hueyapan_tipo_programa": _list(data.get("tipo_programa")),
+        "hueyapan_enfoque": _list(data.get("enfoque")),
+        "hueyapan_fuente": sorted({
+            f.get("fuente") for f in data.get("fuentes_financiamiento") or []
+            if isinstance(f, dict) and f.get("fuente")
+        }),
+    }
+    pkg_dict.update({key: values for key, values in simple.items() if values})
+    for field, end in (("fecha_apertura", False), ("fecha_cierre", True),
+                       ("fecha_resultados", False)):
+        day = _day(data.get(field))
+        if day:
+            pkg_dict[f"hueyapan_{field}_date"] = _solr_instant(day, end_of_day=end)
+    return pkg_dict
+
+
+def _estado_query(estado: str) -> str:
+    """Solr query of the datasets in an estado, evaluated against Solr's NOW."""
+    apertura, cierre = "hueyapan_fecha_apertura_date", "hueyapan_fecha_cierre_date"
+    resultados = "hueyapan_fecha_resultados_date"
+    return {
+        "proxima": f"{apertura}:{{NOW TO *]",
+        "abierta": f"({apertura}:[* TO NOW] AND {cierre}:[NOW TO *])",
+        "cerrada": f"({cierre}:[* TO NOW}} AND -{resultados}:[* TO NOW])",
+        "resuelta": f"({cierre}:[* TO NOW}} AND {resultados}:[* TO NOW])",
+    }[estado]
+
+
+_ESTADO_FILTER = re.compile(r'\+?' + ESTADO_FIELD + r':"?(\w+)"?')
+
+
+def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
+    """Turn ``hueyapan_estado:<estado>`` filters into date queries; count estados separately."""
+    fq = search_params.get("fq") or ""
+
+    def replace(match: re.Match[str]) -> str:
+        estado = match.group(1)
+        if estado not in ESTADOS:
+            raise tk.ValidationError({"fq": [
+                tk._("Unknown status \"{estado}\": use one of {estados}").format(
+                    estado=estado, estados=", ".join(ESTADOS))
+            ]})
+        return "+" + _estado_query(estado)
+
+    if ESTADO_FIELD in fq:
+        search_params["fq"] = _ESTADO_FILTER.sub(replace, fq)
+    facet_fields = search_params.get("facet.field")
+    if isinstance(facet_fields, list) and ESTADO_FIELD in facet_fields:
+        search_params["facet.field"] = [f for f in facet_fields if f != ESTADO_FIELD]
+        search_params.setdefault("extras", {})["_hueyapan_estado_facet"] = True
+    return search_params
+
+
+def _estado_counts(search_params: dict[str, Any]) -> dict[str, int]:
+    """How many matching datasets are in each estado: one Solr request with facet queries.
+
+    Called after CKAN ran the search, so ``search_params`` already holds the final ``q`` and the
+    ``fq`` list with site, state and permission filters: nobody counts what they cannot see.
+    """
+    params: dict[str, Any] = {
+        key: search_params[key]
+        for key in ("q", "fq", "defType", "qf", "mm", "tie", "q.op")
+        if search_params.get(key) not in (None, "")
+    }
+    params.update({
+        "rows": 0,
+        "facet": "true",
+        "facet.query": [_estado_query(e) for e in ESTADOS],
+        "df": "text",
+        "wt": "json",
+    })
+    response = make_connection().search(**params)
+    counts = response.raw_response.get("facet_counts", {}).get("facet_queries", {})
+    return {e: int(counts.get(_estado_query(e), 0)) for e in ESTADOS}
+
+
+def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
+    """Spanish display names on our facets, the estado facet, and each result's estado."""
+    from ckanext.hueyapan import helpers
+
+    facets = search_results.get("search_facets", {})
+    for field, facet in facets.items():
+        if field == "hueyapan_comunidad":
+            for item in facet.get("items", []):
+                item["display_name"] = helpers.hueyapan_comunidad_label(item["name"])
+        elif field in _VOCABULARY_OF:
+            for item in facet.get("items", []):
+                item["display_name"] = helpers.hueyapan_termino_label(
+                    _VOCABULARY_OF[field], item["name"])
+    if (search_params.get("extras") or {}).pop("_hueyapan_estado_facet", False):
+        counts = _estado_counts(search_params)
+        facets[ESTADO_FIELD] = {
+            "title": ESTADO_FIELD,
+            "items": [
+                {"name": e, "display_name": tk._(_ESTADO_LABELS[e]), "count": counts[e]}
+                for e in ESTADOS if counts[e]
+            ],
+        }
+        search_results.setdefault("facets", {})[ESTADO_FIELD] = {
+            e: counts[e] for e in ESTADOS if counts[e]
+        }
+    for result in search_results.get("results", []):
+        after_show(result)
+    return search_results
+
+
+def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """A convocatoria's estado, computed from its dates and today's date."""
+    if pkg_dict.get("type") == "convocatoria":
+        pkg_dict["estado"] = estado_convocatoria(pkg_dict)
+    return pkg_dict
+
+
+def add_facets(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+    """Our facets on the search pages, the ones of the page's dataset type first."""
+    ours = {
+        field: tk._(label) for field, (label, types) in FACETS.items()
+        if package_type in types or package_type == "dataset"
+    }
+    others = {k: v for k, v in facets_dict.items() if k not in ("tags", "license_id")}
+    if "organization" in others:
+        others["organization"] = tk._("Municipal area")
+    return {**ours, **others}
