@@ -27,3 +27,19 @@ def test_crear_admin_prints_the_password_once(cli):
     again = cli.invoke(ckan_command, ["hueyapan", "crear-admin", "--usuario", "admin-prueba"])
     assert again.exit_code == 0
     assert "ya existe" in again.output and password not in again.output
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_db_all")
+def test_seeds_of_areas_and_vocabularies_are_idempotent(cli):
+    from ckan.tests.helpers import call_action
+
+    for _ in range(2):
+        areas = cli.invoke(ckan_command, ["hueyapan", "cargar-areas"])
+        assert areas.exit_code == 0, areas.output
+        vocab = cli.invoke(ckan_command, ["hueyapan", "cargar-vocabularios"])
+        assert vocab.exit_code == 0, vocab.output
+    assert "0 creadas" in areas.output and "0 términos cargados" in vocab.output
+    names = set(call_action("organization_list"))
+    assert {"obras-publicas", "dif-municipal", "asuntos-indigenas", "participacion-ciudadana",
+            "tesoreria", "desarrollo-agropecuario"} <= names
+    assert call_action("organization_show", id="dif-municipal")["title"] == "DIF Municipal"

@@ -142,7 +142,9 @@ def test_every_kind_is_reported_by_the_name_or_the_value():
     ],
 )
 def test_a_column_is_flagged_by_its_values(value, kind):
-    data = csv_bytes([["Nombre", "Dato"], ["Persona Uno", "sin dato"], ["Persona Dos", f'"{value}"']])
+    data = csv_bytes(
+        [["Nombre", "Dato"], ["Persona Uno", "sin dato"], ["Persona Dos", f'"{value}"']]
+    )
     assert scan_table(data, "padron.csv") == [
         Finding(column="Dato", column_letter="B", kind=kind, rows=(3,), sheet=None)
     ]
@@ -393,9 +395,11 @@ def test_describe_names_every_kind():
 
 
 @pytest.mark.usefixtures("with_request_context")
-def test_describe_inside_a_request():
-    message = describe(FINDINGS[:1])
-    assert '"CURP" (C)' in message and "6, 8" in message
+def test_describe_inside_a_request_speaks_spanish():
+    message = describe(FINDINGS[:2])
+    assert message.startswith("Se detuvo la publicación para proteger datos personales")
+    assert "«CURP» (C) contiene claves CURP (filas 6, 8)" in message
+    assert "«Domicilio» (D) contiene domicilios particulares" in message
 
 
 # ------------------------------------------------------------------------------ images
@@ -428,8 +432,8 @@ XMP = (b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.o
 
 
 def _assert_clean(output: bytes) -> None:
-    for marker in (b"FabricanteFicticio", b"ModeloFicticio", b"AutorFicticio", b"ComentarioFicticio",
-                   b"Exif\x00\x00", b"ns.adobe.com/xap"):
+    for marker in (b"FabricanteFicticio", b"ModeloFicticio", b"AutorFicticio",
+                   b"ComentarioFicticio", b"Exif\x00\x00", b"ns.adobe.com/xap"):
         assert marker not in output
     with Image.open(io.BytesIO(output)) as reopened:
         exif = reopened.getexif()

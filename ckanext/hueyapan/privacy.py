@@ -22,9 +22,12 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Any, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
 import ckan.plugins.toolkit as tk
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +129,8 @@ class Finding:
 
 _NUMBER_WORDS = frozenset({"n", "no", "num", "numero", "nro", "nr", "nm"})
 _STOP_WORDS = _NUMBER_WORDS | {"de", "del", "la", "el", "los", "las", "y", "o", "e"}
-# "Dirección" also names a municipal directorate ("Dirección responsable") or, with "electrónica",
-# an e-mail address: those are not home addresses.
+# "Dirección" also names a municipal directorate ("Dirección responsable") or, with
+# "electrónica", an e-mail address: those are not home addresses.
 _NOT_AN_ADDRESS = frozenset(
     {"responsable", "ejecutora", "area", "dependencia", "administrativa", "unidad", "general",
      "electronica", "web", "url", "pagina", "internet"}
@@ -503,7 +506,8 @@ def scan_table(data: bytes, filename: str) -> list[Finding]:
     except Exception as error:  # a bug here must not let a file through unchecked, nor crash
         log.exception("Personal data scan of %r failed", filename)
         if claimed:
-            raise _unreadable(filename, "CSV" if extension in _CSV_EXTENSIONS else "XLSX") from error
+            file_format = "CSV" if extension in _CSV_EXTENSIONS else "XLSX"
+            raise _unreadable(filename, file_format) from error
         return []
 
 
@@ -600,7 +604,7 @@ def _webp_is_lossless(data: bytes) -> bool:
     return False
 
 
-def _upright_copy(frame: Any) -> Any:
+def _upright_copy(frame: Image.Image) -> Image.Image:
     """A plain copy of ``frame`` with the EXIF orientation applied to its pixels and no metadata
     but the ICC profile, palette transparency, resolution and frame duration."""
     from PIL import ImageOps
@@ -609,13 +613,18 @@ def _upright_copy(frame: Any) -> Any:
         upright = ImageOps.exif_transpose(frame)
     except Exception:  # a damaged EXIF block: keep the pixels as they are
         upright = frame.copy()
-    kept = {key: frame.info[key] for key in ("icc_profile", "transparency", "dpi", "duration")
-            if frame.info.get(key) is not None}
+    kept: dict[str | tuple[int, int], Any] = {
+        key: frame.info[key]
+        for key in ("icc_profile", "transparency", "dpi", "duration")
+        if frame.info.get(key) is not None
+    }
     upright.info = kept
     return upright
 
 
-def _save_options(image: Any, frames: list[Any], data: bytes) -> tuple[str, dict[str, Any]]:
+def _save_options(
+    image: Image.Image, frames: list[Image.Image], data: bytes
+) -> tuple[str, dict[str, Any]]:
     """Output format and save parameters: quality kept for JPEG, lossless where it was."""
     from PIL import JpegImagePlugin
 
@@ -672,7 +681,7 @@ def _save_options(image: Any, frames: list[Any], data: bytes) -> tuple[str, dict
     return "TIFF", options
 
 
-def _reencode(image: Any, data: bytes) -> bytes:
+def _reencode(image: Image.Image, data: bytes) -> bytes:
     from PIL import ImageSequence
 
     if image.format in ("JPEG", "MPO"):

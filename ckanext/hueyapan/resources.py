@@ -98,7 +98,10 @@ def before_create_or_update(context: Context, resource: dict[str, Any]) -> None:
         if privacy.is_table(upload.filename, upload.mimetype):
             _guard_table(context, resource, data, upload.filename)
             return
-        stripped = privacy.strip_image_metadata(data, upload.filename)
+        try:
+            stripped = privacy.strip_image_metadata(data, upload.filename)
+        except privacy.PrivacyScanError as error:
+            raise tk.ValidationError({"url": [str(error)]})
         if stripped is not None:
             resource["upload"] = FileStorage(
                 stream=io.BytesIO(stripped), filename=upload.filename,
