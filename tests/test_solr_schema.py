@@ -83,9 +83,20 @@ def test_schema_keeps_every_ckan_copy_field(shipped, generated):
     assert set(copies(shipped)) <= set(copies(generated))
 
 
-def test_schema_only_adds_the_spatial_declarations(shipped, generated):
+def test_schema_only_adds_the_spatial_and_facet_declarations(shipped, generated):
     added = set(_by_name(generated, ("field",))) - set(_by_name(shipped, ("field",)))
-    assert added == {*solr_schema.BBOX_FIELDS, solr_schema.GEOM_FIELD}
+    assert added == {*solr_schema.BBOX_FIELDS, solr_schema.GEOM_FIELD, *solr_schema.DATE_FIELDS}
+    dynamic = set(_by_name(generated, ("dynamicField",))) - set(
+        _by_name(shipped, ("dynamicField",)))
+    assert dynamic == {solr_schema.FACET_FIELDS_PATTERN}
+
+
+def test_facet_fields_are_multivalued_strings_and_dates_are_dates(generated):
+    facet = _by_name(generated, ("dynamicField",))[solr_schema.FACET_FIELDS_PATTERN]
+    assert (facet.get("type"), facet.get("multiValued")) == ("string", "true")
+    for name in solr_schema.DATE_FIELDS:
+        field, field_type = _field_type(generated, name)
+        assert field_type.get("class") == "solr.DatePointField"
 
 
 @pytest.mark.parametrize("name", solr_schema.BBOX_FIELDS)
