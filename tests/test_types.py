@@ -217,3 +217,42 @@ class TestProgramaSocial:
         assert shown["enfoque"] == ["ninez"]
         found = call_action("package_search", fq="hueyapan_enfoque:ninez")
         assert found["count"] == 1
+
+
+def programa(org, **fields):
+    data = {
+        "type": "programa-social", "owner_org": org["id"], "name": "apoyo-productores-2025",
+        "title": "Apoyo a productores de maíz 2025", "clave_programa": "DA-2025-02",
+        "ejercicio_fiscal": "2025", "comunidades": ["300730029"], "tipo_programa": "especie",
+        "vigencia_inicio": "2025-02-01", "vigencia_fin": "2025-11-30",
+        "monto_aprobado": "420,000",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+@pytest.mark.parametrize("make", [obra, programa, convocatoria], ids=lambda f: f.__name__)
+def test_round_trip_and_update_of_each_type(app, staff, make):
+    """What is created comes back unchanged from an update with the same data, and a change to
+    one field is kept."""
+    user, org = staff
+    created = api(app, user, "package_create", make(org))
+    assert created.status_code == 200, created.body
+    shown = call_action("package_show", id=created.json["result"]["id"])
+    again = api(app, user, "package_update", shown)
+    assert again.status_code == 200, again.body
+    keep = {k: v for k, v in shown.items()
+            if k not in ("metadata_modified", "revision_id", "estado")}
+    after = call_action("package_show", id=shown["id"])
+    assert {k: after[k] for k in keep} == keep
+    changed = api(app, user, "package_patch", {"id": shown["id"], "title": "Título corregido"})
+    assert changed.status_code == 200, changed.body
+    assert call_action("package_show", id=shown["id"])["title"] == "Título corregido"
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_programa_validity_dates_in_order(app, staff):
+    user, org = staff
+    response = api(app, user, "package_create", programa(org, vigencia_fin="2025-01-01"))
+    assert "es anterior a" in str(errors_of(response)["vigencia_fin"])
