@@ -40,3 +40,16 @@ def test_the_compiled_catalog_matches_the_po_file():
     with SPANISH_PO.open("rb") as po, SPANISH_PO.with_suffix(".mo").open("rb") as mo:
         source, compiled = read_po(po), read_mo(mo)
     assert {m.id: m.string for m in source if m.id} == {m.id: m.string for m in compiled if m.id}
+
+
+def test_translations_keep_the_placeholders_and_none_is_fuzzy():
+    import re
+
+    with SPANISH_PO.open("rb") as po:
+        catalog = read_po(po)
+    for message in catalog:
+        if not message.id:
+            continue
+        assert "fuzzy" not in message.flags, message.id
+        assert set(re.findall(r"\{\w+\}", message.id)) == set(
+            re.findall(r"\{\w+\}", message.string)), message.id

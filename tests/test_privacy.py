@@ -550,3 +550,9 @@ def test_jpeg_sampling_is_kept():
     output = strip_image_metadata(source.getvalue(), "foto.jpg")
     with Image.open(io.BytesIO(output)) as stripped:
         assert JpegImagePlugin.get_sampling(stripped) == 0
+
+
+def test_the_public_location_of_an_obra_is_not_a_home_address():
+    content = ("Clave de la obra,Dirección o referencia\n"
+               "HUE-2025-FISM-001,\"Calle Hidalgo esquina Juárez, Los Mangos\"\n").encode()
+    assert scan_table(content, "obras.csv") == []

@@ -54,6 +54,48 @@ def load_areas() -> None:
     click.echo(f"Áreas municipales: {created} creadas.")
 
 
+EXAMPLE_SOURCE = "obras-datos-de-ejemplo"
+
+
+@hueyapan.command("cosecha-ejemplo")
+def example_harvest() -> None:
+    """Registra y ejecuta una vez la cosecha de la hoja de ejemplo (o la quita si está apagada)."""
+    from ckanext.hueyapan.ejemplos import MARCA, SAMPLE_PATH
+
+    context = _site_context()
+    existing = model.Package.get(EXAMPLE_SOURCE)
+    if not tk.asbool(tk.config["ckanext.hueyapan.datos_ejemplo"]):
+        if existing is not None and existing.state == "active":
+            tk.get_action("harvest_source_clear")(context, {"id": existing.id})
+            tk.get_action("harvest_source_delete")(context, {"id": existing.id, "clear": True})
+            click.echo(f"{MARCA}: apagados; se quitó la fuente y sus conjuntos de datos.")
+        else:
+            click.echo(f"{MARCA}: apagados (ckanext.hueyapan.datos_ejemplo = false).")
+        return
+    if existing is None or existing.state != "active":
+        organization = model.Group.get("obras-publicas")
+        if organization is None:
+            raise click.ClickException("Falta el área «obras-publicas»: ejecute cargar-areas.")
+        source = tk.get_action("harvest_source_create")(context, {
+            "name": EXAMPLE_SOURCE,
+            "title": f"Obras públicas ({MARCA})",
+            "notes": f"{MARCA}: hoja generada que muestra cómo se cosechan las hojas de cálculo.",
+            "url": tk.config["ckan.site_url"].rstrip("/") + "/" + SAMPLE_PATH,
+            "source_type": "hueyapan_tabular",
+            "owner_org": organization.id,
+            "frequency": "MANUAL",
+            "config": '{"tipo": "obra", "organizacion": "obras-publicas"}',
+        })
+    else:
+        source = tk.get_action("harvest_source_show")(context, {"id": existing.id})
+    jobs = tk.get_action("harvest_job_list")(context, {"source_id": source["id"]})
+    if jobs:
+        click.echo(f"{MARCA}: la fuente «{EXAMPLE_SOURCE}» ya se cosechó; no se repite.")
+        return
+    tk.get_action("harvest_job_create")(context, {"source_id": source["id"]})
+    click.echo(f"{MARCA}: cosecha de «{EXAMPLE_SOURCE}» enviada a la cola.")
+
+
 @hueyapan.command("crear-admin")
 @click.option("--usuario", default="admin", show_default=True)
 @click.option("--correo", default="admin@localhost", show_default=True)

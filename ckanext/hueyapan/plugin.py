@@ -15,6 +15,7 @@ from ckanext.hueyapan import resources, search
 @tk.blanket.validators
 @tk.blanket.cli
 @tk.blanket.helpers
+@tk.blanket.blueprints
 class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     """Wiring of the Hueyapan de Ocampo catalog. Behaviour lives in the modules it names."""
 

@@ -129,11 +129,12 @@ class Finding:
 
 _NUMBER_WORDS = frozenset({"n", "no", "num", "numero", "nro", "nr", "nm"})
 _STOP_WORDS = _NUMBER_WORDS | {"de", "del", "la", "el", "los", "las", "y", "o", "e"}
-# "Dirección" also names a municipal directorate ("Dirección responsable") or, with
-# "electrónica", an e-mail address: those are not home addresses.
+# "Dirección" also names a municipal directorate ("Dirección responsable"), with
+# "electrónica" an e-mail address, and in our obra template the public location of the works
+# ("Dirección o referencia", "Dirección de la obra"): those are not home addresses.
 _NOT_AN_ADDRESS = frozenset(
     {"responsable", "ejecutora", "area", "dependencia", "administrativa", "unidad", "general",
-     "electronica", "web", "url", "pagina", "internet"}
+     "electronica", "web", "url", "pagina", "internet", "referencia", "obra"}
 )
 
 
@@ -414,10 +415,13 @@ def _sniff_delimiter(sample: str) -> str:
             ]
         except csv.Error:
             continue
-        if not widths:
+        # Title rows above the header are one cell wide whatever the delimiter: only rows that
+        # the delimiter really splits count, so two title rows never outvote the table.
+        split = [w for w in widths if w > 1]
+        if not split:
             continue
-        width, frequency = Counter(widths).most_common(1)[0]
-        score = (width > 1, frequency, width)
+        width, frequency = Counter(split).most_common(1)[0]
+        score = (True, frequency, width)
         if score > best_score:
             best, best_score = delimiter, score
     return best

@@ -51,3 +51,12 @@ class TestVocabularios:
             call_action("hueyapan_termino_create",
                         {"user": factories.User()["name"], "ignore_auth": False},
                         vocabulario="rubro_fais", clave="x", etiqueta="X")
+
+
+def test_every_seed_term_is_complete():
+    """Catches YAML flow mappings cut at an unquoted comma ("Cultura, deporte y recreación")."""
+    for vocabulary, entries in read_seed().items():
+        for entry in entries:
+            assert entry["etiqueta"] and entry["etiqueta_en"], (vocabulary, entry)
+    sector = {e["clave"]: e["etiqueta"] for e in read_seed()["sector"]}
+    assert sector["cultureSportsAndRecreation"] == "Cultura, deporte y recreación"

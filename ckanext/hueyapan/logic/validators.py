@@ -95,7 +95,7 @@ def hueyapan_porcentaje(value: Any) -> Any:
         raise Invalid(
             tk._("Invalid percentage \"{value}\": write a number from 0 to 100").format(value=value)
         )
-    return str(number.normalize()) if number == number.to_integral() else str(number)
+    return format(number.normalize(), "f")
 
 
 def hueyapan_entero(value: Any) -> Any:
