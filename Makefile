@@ -10,16 +10,22 @@ PYTEST_ARGS ?=
 .PHONY: run up down test install services init status clean
 
 ## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
+## (the harvest consumers and the periodic `harvester run` stay in the background until make down)
 run: init
+	@bash services/harvest.sh start
+	@bash services/ckan.sh ejemplo &
 	@bash services/ckan.sh serve
 
 ## make up: the same as run, but return once every service and CKAN answer
 up: init
 	@bash services/ckan.sh start
+	@bash services/harvest.sh start
+	@bash services/ckan.sh ejemplo
 	@$(MAKE) --no-print-directory status
 
 ## make down: stop CKAN and the services (data stays in .state/)
 down:
+	@bash services/harvest.sh stop-all
 	@bash services/ckan.sh stop
 	@bash services/solr.sh stop
 	@bash services/redis.sh stop
@@ -48,6 +54,7 @@ status:
 	@bash services/redis.sh status || true
 	@bash services/solr.sh status || true
 	@bash services/ckan.sh status || true
+	@bash services/harvest.sh status || true
 
 ## make clean: delete all local data (databases, index, uploads) after a confirmation
 clean:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CKAN itself: secrets, database and index initialisation, seed data, and the web server.
-# Usage: services/ckan.sh secrets|init|start|serve|stop|status
+# Usage: services/ckan.sh secrets|init|start|serve|ejemplo|stop|status
 source "$(dirname "$0")/lib.sh"
 
 CKAN_INI="$REPO_DIR/ckan.ini"
@@ -65,6 +65,14 @@ cmd_serve() {
     exec "$CKAN" -c "$CKAN_INI" run --disable-reloader --threaded -H 127.0.0.1 -p "$CKAN_PORT"
 }
 
+# Generated example data: once CKAN answers (it serves the example spreadsheet), register the
+# example harvest source and queue its first harvest; or remove it when
+# ckanext.hueyapan.datos_ejemplo is false. Runs in the background with `make run`.
+cmd_ejemplo() {
+    wait_for 120 http_ok "$STATUS_URL" || die ckan "not answering at http://127.0.0.1:$CKAN_PORT: example harvest not registered"
+    ckan_cli hueyapan cosecha-ejemplo 2>>"$CKAN_LOG" || die ckan "ckan hueyapan cosecha-ejemplo failed (see $CKAN_LOG)"
+}
+
 cmd_stop() {
     if pid_alive "$CKAN_PID"; then
         local pid
@@ -84,4 +92,4 @@ cmd_status() {
     fi
 }
 
-"cmd_${1:?usage: $0 secrets|init|start|serve|stop|status}"
+"cmd_${1:?usage: $0 secrets|init|start|serve|ejemplo|stop|status}"
