@@ -207,3 +207,20 @@ def test_solr_down_during_the_import_keeps_datasets_and_rebuild_indexes_them(
          "search-index", "rebuild", "--only-missing"], capture_output=True, text=True, cwd=REPO)
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert set(obras()) == set(ROWS)
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_an_object_imported_twice_never_duplicates_its_dataset(source, consumers, harvest):
+    """ckanext-harvest's resubmit_objects may queue an object twice; the second import updates
+    the dataset the first one created."""
+    from ckanext.harvest.model import HarvestObject
+    from ckanext.hueyapan.harvesters.tabular import TabularHarvester
+
+    job = harvest.run(source()["id"], consumers=consumers)
+    model.Session.remove()
+    obj = model.Session.query(HarvestObject).filter_by(
+        harvest_job_id=job["id"], guid="HUE-2025-FISM-001").one()
+    assert TabularHarvester().import_stage(obj) is True
+    assert model.Session.query(model.Package).filter(
+        model.Package.type == "obra", model.Package.state == "active").count() == 3
+    assert model.Package.get("hue-2025-fism-001-1") is None

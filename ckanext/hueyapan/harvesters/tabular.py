@@ -238,7 +238,7 @@ class TabularHarvester(HarvesterBase):
 
     def _make_current(self, harvest_object: Any, previous: HarvestObject | None,
                       package_id: str | None) -> None:
-        if previous is not None:
+        if previous is not None and previous.id != harvest_object.id:
             previous.current = False
             previous.add()
         harvest_object.package_id = package_id
@@ -254,6 +254,10 @@ class TabularHarvester(HarvesterBase):
         payload = json.loads(harvest_object.content)
         config = self._config(harvest_object.source.config)
         previous = self._previous(harvest_object)
+        if harvest_object.package_id and harvest_object.current:
+            # The same object imported a second time (ckanext-harvest's resubmit_objects can
+            # queue an object twice): it updates the dataset it created, never a new one.
+            previous = harvest_object
         package = model.Package.get(previous.package_id) if previous and previous.package_id else None
         if package is not None and package.state == "deleted":
             package = None
