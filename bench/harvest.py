@@ -547,31 +547,6 @@ class CsvServer:
         self.httpd.server_close()
 
 
-def _socket_ports(pid: int) -> set[int]:
-    inodes = set()
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    except OSError:
-        return set()
-    ports = set()
-    for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 9 and fields[9] in inodes:
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
-
-
 # How an idle consumer ends with redis-py 8 and ckanext-harvest 1.6.3 (ckanext-harvest #581):
 # services/harvest.sh starts it again, and so does the benchmark.
 IDLE_TIMEOUT = "redis.exceptions.TimeoutError: Timeout reading from socket"
@@ -610,18 +585,18 @@ class Consumers:
     def wait_ready(self, timeout: float = 90) -> None:
         from ckanext.harvest.queue import get_connection
 
+        from ckanext.hueyapan.harvesters.workers import waiting_on_queue
+
         redis_conn = get_connection()
         deadline = time.monotonic() + timeout
         waiting = set(self.processes)
         while waiting:
-            blpop = {int(c["addr"].rsplit(":", 1)[1]) for c in redis_conn.client_list()
-                     if c.get("cmd") == "blpop"}
             for name in list(waiting):
                 process = self.processes[name]
                 if process.poll() is not None:
                     raise RuntimeError(f"the {name} consumer exited ({process.returncode}); "
                                        f"see {self.logs[name]}")
-                if _socket_ports(process.pid) & blpop:
+                if waiting_on_queue(redis_conn, process.pid):
                     waiting.discard(name)
             if waiting and time.monotonic() > deadline:
                 raise RuntimeError(f"consumers {sorted(waiting)} not ready after {timeout} s")

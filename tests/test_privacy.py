@@ -10,6 +10,8 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
+
+from tests.hojas import xlsx_bytes
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
 from ckanext.hueyapan.privacy import (
@@ -35,18 +37,6 @@ CLABE = "002180000000000009"  # synthetic, with a valid control digit
 def csv_bytes(rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-8") -> bytes:
     text = "\r\n".join(delimiter.join(row) for row in rows) + "\r\n"
     return text.encode(encoding)
-
-
-def xlsx_bytes(sheets: dict[str, list[list[object]]]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        worksheet = workbook.create_sheet(title)
-        for row in rows:
-            worksheet.append(row)
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def kinds_of(findings: list[Finding]) -> list[tuple[str, str]]:

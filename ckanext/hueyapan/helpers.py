@@ -65,22 +65,36 @@ def hueyapan_vocabulario_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def comunidad_labels(keys: list[str]) -> dict[str, str]:
+    """Display names of community keys (and of the whole municipality), in one query."""
+    municipio = tk.config["ckanext.hueyapan.municipio.cvegeo"]
+    labels = {key: key for key in keys}
+    if municipio in labels:
+        labels[municipio] = tk._("All the municipality")
+    wanted = [key for key in keys if key != municipio]
+    if wanted:
+        labels.update(model.Session.query(Comunidad.id, Comunidad.nombre)
+                      .filter(Comunidad.id.in_(wanted)))
+    return labels
+
+
 def hueyapan_comunidad_label(key: str) -> str:
     """Display name of a community key (or of the whole municipality)."""
-    if key == tk.config["ckanext.hueyapan.municipio.cvegeo"]:
-        return tk._("All the municipality")
-    comunidad = model.Session.get(Comunidad, key)
-    return comunidad.nombre if comunidad is not None else key
+    return comunidad_labels([key])[key]
+
+
+def termino_labels(vocabulary: str) -> dict[str, str]:
+    """Display labels of every term of a vocabulary in the current language, in one query."""
+    english = tk.h.lang() == "en"
+    return {
+        t.clave: (t.etiqueta_en if english and t.etiqueta_en else t.etiqueta)
+        for t in vocabularios.terms(vocabulary)
+    }
 
 
 def hueyapan_termino_label(vocabulary: str, key: str) -> str:
     """Display label of a vocabulary term in the current language."""
-    term = vocabularios.term(vocabulary, key)
-    if term is None:
-        return key
-    if tk.h.lang() == "en" and term.etiqueta_en:
-        return term.etiqueta_en
-    return term.etiqueta
+    return termino_labels(vocabulary).get(key, key)
 
 
 def hueyapan_formato_monto(value: Any) -> str:

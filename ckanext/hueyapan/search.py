@@ -209,13 +209,17 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
 
     facets = search_results.get("search_facets", {})
     for field, facet in facets.items():
+        items = facet.get("items", [])
+        if not items:
+            continue
         if field == "hueyapan_comunidad":
-            for item in facet.get("items", []):
-                item["display_name"] = helpers.hueyapan_comunidad_label(item["name"])
+            labels = helpers.comunidad_labels([item["name"] for item in items])
         elif field in _VOCABULARY_OF:
-            for item in facet.get("items", []):
-                item["display_name"] = helpers.hueyapan_termino_label(
-                    _VOCABULARY_OF[field], item["name"])
+            labels = helpers.termino_labels(_VOCABULARY_OF[field])
+        else:
+            continue
+        for item in items:
+            item["display_name"] = labels.get(item["name"], item["name"])
     if (search_params.get("extras") or {}).pop("_hueyapan_estado_facet", False):
         counts = _estado_counts(search_params)
         facets[ESTADO_FIELD] = {

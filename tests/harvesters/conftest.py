@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ckanext.hueyapan.harvesters.workers import waiting_on_queue
+
 REPO_DIR = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO_DIR / ".state" / "log"
 CONSUMERS = ("gather", "fetch")
@@ -180,41 +182,6 @@ def file_server() -> Iterator[FileServer]:
 # --- The consumers, as separate processes ---------------------------------------------------------
 
 
-def _socket_ports(pid: int) -> set[int]:
-    """Local TCP ports of the sockets process ``pid`` holds (from /proc, no extra package)."""
-    inodes = set()
-    try:
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                inodes.add(target[8:-1])
-    except OSError:
-        return set()
-    ports = set()
-    for table in (f"/proc/{pid}/net/tcp", f"/proc/{pid}/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if len(fields) > 9 and fields[9] in inodes:
-                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
-
-
-def _waiting_on_queue(redis_conn: Any, pid: int) -> bool:
-    """True when process ``pid`` is blocked in BLPOP on our Redis: the consumer is ready."""
-    ports = _socket_ports(pid)
-    for client in redis_conn.client_list():
-        if client.get("cmd") == "blpop" and int(client["addr"].rsplit(":", 1)[1]) in ports:
-            return True
-    return False
-
-
 def purge_harvest_queues() -> None:
     """Empty the gather and fetch queues of the test Redis db, and forget the "being processed"
     markers a killed consumer leaves (ckanext-harvest would re-queue them)."""
@@ -281,7 +248,7 @@ class Consumers:
                     self.stop()
                     pytest.fail(f"the {name} consumer exited with status {process.returncode} "
                                 f"at start:\n{self.log(name)}")
-                if _waiting_on_queue(redis_conn, process.pid):
+                if waiting_on_queue(redis_conn, process.pid):
                     waiting.discard(name)
             if waiting and time.monotonic() > deadline:
                 self.stop()

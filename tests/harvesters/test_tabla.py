@@ -11,7 +11,6 @@ import datetime
 import io
 
 import pytest
-from openpyxl import Workbook
 
 from ckanext.hueyapan.harvesters.tabla import (
     ParsedTable,
@@ -20,6 +19,8 @@ from ckanext.hueyapan.harvesters.tabla import (
     field_specs,
     read_table,
 )
+
+from tests.hojas import xlsx_bytes
 
 OBRA_HEADER = ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)"]
 DB = pytest.mark.usefixtures("with_plugins", "comunidades")
@@ -30,25 +31,6 @@ def csv_bytes(rows: list[list[str]], delimiter: str = ",", encoding: str = "utf-
     output = io.StringIO(newline="")
     csv.writer(output, delimiter=delimiter).writerows(rows)
     return output.getvalue().encode(encoding)
-
-
-def xlsx_bytes(sheets: dict[str, list[list[object]]], formats: dict[str, str] | None = None,
-               hidden: tuple[str, ...] = ()) -> bytes:
-    """A workbook; ``formats`` maps "Sheet!B3" to a number format."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        worksheet = workbook.create_sheet(title)
-        for row in rows:
-            worksheet.append(row)
-        if title in hidden:
-            worksheet.sheet_state = "hidden"
-    for where, number_format in (formats or {}).items():
-        sheet, cell = where.split("!")
-        workbook[sheet][cell].number_format = number_format
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
 
 
 def only_row(table: ParsedTable) -> dict:
