@@ -547,73 +547,6 @@ class CsvServer:
         self.httpd.server_close()
 
 
-# How an idle consumer ends with redis-py 8 and ckanext-harvest 1.6.3 (ckanext-harvest #581):
-# services/harvest.sh starts it again, and so does the benchmark.
-IDLE_TIMEOUT = "redis.exceptions.TimeoutError: Timeout reading from socket"
-
-
-class Consumers:
-    """`ckan harvester gather-consumer` and `fetch-consumer` as separate processes."""
-
-    def __init__(self, ini: Path) -> None:
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        self.ini = ini
-        self.logs = {n: LOG_DIR / f"bench-harvest-{n}.log" for n in ("gather", "fetch")}
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.idle_restarts = 0
-        for name in self.logs:
-            self._spawn(name, "wb")
-
-    def _spawn(self, name: str, mode: str) -> None:
-        with open(self.logs[name], mode) as handle:
-            self.processes[name] = subprocess.Popen(
-                [str(CKAN_BIN), "-c", str(self.ini), "harvester", f"{name}-consumer"],
-                cwd=REPO, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-    def revive(self) -> None:
-        """Start again a consumer that ended of the idle Redis timeout; fail on any other end."""
-        for name, process in self.processes.items():
-            if process.poll() is None:
-                continue
-            lines = self.logs[name].read_text(errors="replace").strip().splitlines()
-            if not lines or lines[-1].strip() != IDLE_TIMEOUT:
-                raise RuntimeError(f"the {name} consumer died ({process.returncode}); "
-                                   f"see {self.logs[name]}")
-            self.idle_restarts += 1
-            self._spawn(name, "ab")
-
-    def wait_ready(self, timeout: float = 90) -> None:
-        from ckanext.harvest.queue import get_connection
-
-        from ckanext.hueyapan.harvesters.workers import waiting_on_queue
-
-        redis_conn = get_connection()
-        deadline = time.monotonic() + timeout
-        waiting = set(self.processes)
-        while waiting:
-            for name in list(waiting):
-                process = self.processes[name]
-                if process.poll() is not None:
-                    raise RuntimeError(f"the {name} consumer exited ({process.returncode}); "
-                                       f"see {self.logs[name]}")
-                if waiting_on_queue(redis_conn, process.pid):
-                    waiting.discard(name)
-            if waiting and time.monotonic() > deadline:
-                raise RuntimeError(f"consumers {sorted(waiting)} not ready after {timeout} s")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def _pending(job_id: str) -> int:
     from ckan import model
     from ckanext.harvest.model import HarvestObject
@@ -639,7 +572,8 @@ def _when(value: str | None) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(value) if value else None
 
 
-def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path) -> dict[str, Any]:
+def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path,
+                fetch: int, profile: bool = False) -> dict[str, Any]:
     """A hueyapan_tabular source for the CSV; one job, from its creation until Finished."""
     from ckan import model
     from ckan.plugins import toolkit as tk
@@ -647,9 +581,15 @@ def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path) -> d
     content = to_csv(rows)
     (BENCH_DIR / f"obras-{len(rows)}.csv").write_bytes(content)
     server = CsvServer(f"/obras-{len(rows)}.csv", content)
-    consumers = Consumers(ini)
+    from ckanext.harvest.queue import get_connection
+
+    from ckanext.hueyapan.harvesters.workers import ConsumerProcesses
+
+    consumers = ConsumerProcesses(
+        str(CKAN_BIN), str(ini), LOG_DIR, "bench-harvest", fetch=fetch,
+        profile_dir=BENCH_DIR / f"profile-{len(rows)}" if profile else None)
     try:
-        consumers.wait_ready()
+        consumers.start(get_connection(), timeout=90)
         source = tk.get_action("harvest_source_create")(site_context(), {
             "name": f"bench-obras-{len(rows)}", "title": f"Obras de ejemplo ({len(rows)} filas)",
             "url": server.url, "source_type": TABULAR, "frequency": "MANUAL",
@@ -669,7 +609,7 @@ def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path) -> d
             if job["gather_finished"] and not _pending(job["id"]):
                 tk.get_action("harvest_jobs_run")(site_context(), {"source_id": source["id"]})
                 continue
-            consumers.revive()
+            consumers.check()
             if time.perf_counter() - started > timeout:
                 raise RuntimeError(f"job {job['id']} not finished after {timeout} s: {job['stats']}")
             time.sleep(0.5)
@@ -694,7 +634,7 @@ def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path) -> d
         "gather_seconds": round((gather_end - gather_start).total_seconds(), 3)
         if gather_start and gather_end else None,
         "median_ms_per_dataset": round(statistics.median(imports) * 1000, 1) if imports else None,
-        "csv_bytes": len(content), "consumer_idle_restarts": consumers.idle_restarts,
+        "csv_bytes": len(content), "fetch_consumers": fetch,
         "datasets_per_s": round((job["stats"].get("added", 0) + job["stats"].get("updated", 0))
                                 / seconds, 2) if seconds else None,
     }
@@ -712,6 +652,11 @@ def main() -> None:
                         help="poll up to MINUTES for the hueyapan_tabular plugin before part (b)")
     parser.add_argument("--allow-any-database", action="store_true",
                         help="wipe even a database without 'test' in its name")
+    parser.add_argument("--fetch-consumers", type=int, default=2, metavar="N",
+                        help="fetch consumers in parallel (default 2, as services/harvest.sh)")
+    parser.add_argument("--profile", action="store_true",
+                        help="run the consumers under cProfile (.state/bench/profile-N/*.prof); "
+                             "slows them down: not for the figures")
     parser.add_argument("--plain-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.plain_child:  # internal: the package_create loop in its own process
@@ -753,7 +698,7 @@ def main() -> None:
         if available:
             say(f"{size} rows: (b) harvest of the CSV by {TABULAR}")
             org = reset_stores()
-            harvest = run_harvest(rows, org, ini)
+            harvest = run_harvest(rows, org, ini, args.fetch_consumers, args.profile)
             if harvest["ok"]:
                 harvest["differences_with_plain"] = differences(plain_sample,
                                                                 stored_sample(rows, every))

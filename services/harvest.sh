@@ -6,10 +6,15 @@
 # Usage: services/harvest.sh start|stop|stop-all|status
 #   HUEYAPAN_CKAN_INI           CKAN configuration (default ckan.ini; tests use test.ini)
 #   HUEYAPAN_HARVEST_INTERVAL   seconds between two `harvester run` (default 300)
+#   HUEYAPAN_FETCH_CONSUMERS    fetch consumers working in parallel (default 2, one per core)
 #
-# Each consumer runs under a small supervisor that restarts it when it exits: ckanext-harvest
-# lets an exception of a harvester, or a lost database or Redis connection, end the consumer
-# process, and a dead consumer leaves its jobs "Running" until the timeout.
+# The consumers are `ckan hueyapan consumidor gather|fetch`: ckanext-harvest's own gather and
+# fetch callbacks behind a queue wait that survives an idle queue (ckanext-harvest's
+# `harvester gather-consumer` ends after a minute without work with redis-py 8, issue #581; see
+# ckanext/hueyapan/harvesters/workers.py). Each consumer runs under a small supervisor that
+# restarts it when it exits: ckanext-harvest lets an exception of a harvester, or a lost database
+# or Redis connection, end the consumer process, and a dead consumer leaves its jobs "Running"
+# until the timeout.
 source "$(dirname "$0")/lib.sh"
 
 CKAN="$VENV_DIR/bin/ckan"
@@ -20,7 +25,11 @@ INTERVAL="${HUEYAPAN_HARVEST_INTERVAL:-300}"
 TAG="harvest-$(basename "$INI" .ini)"
 RUN_LOG="$STATE_DIR/log/$TAG-run.log"
 RUN_STATUS="$STATE_DIR/run/$TAG-run.last"   # "<date> <time> <exit status> <interval>" of the last run
-CONSUMERS=(gather fetch)
+FETCH_CONSUMERS="${HUEYAPAN_FETCH_CONSUMERS:-2}"
+[[ "$FETCH_CONSUMERS" =~ ^[1-9][0-9]?$ ]] \
+    || die harvest "HUEYAPAN_FETCH_CONSUMERS must be a number from 1 to 99, not '$FETCH_CONSUMERS'"
+CONSUMERS=(gather)
+for ((n = 1; n <= FETCH_CONSUMERS; n++)); do CONSUMERS+=("fetch-$n"); done
 
 pidfile() { echo "$STATE_DIR/run/$TAG-$1.pid"; }
 logfile() { echo "$STATE_DIR/log/$TAG-$1.log"; }
@@ -70,7 +79,7 @@ supervise() {
         rotate "$log"
         started=$SECONDS
         echo "$(stamp) · $name-consumer: starting ($INI)" >>"$log"
-        "$CKAN" -c "$INI" harvester "$name-consumer" >>"$log" 2>&1 &
+        "$CKAN" -c "$INI" hueyapan consumidor "${name%%-*}" >>"$log" 2>&1 &
         child=$!
         echo "$child" >"$child_pid"
         rc=0; wait "$child" || rc=$?
@@ -78,14 +87,7 @@ supervise() {
         if (( SECONDS - started > 30 )); then
             delay=1   # it ran: restart at once
         fi
-        if tail -n 1 "$log" | grep -q "redis.exceptions.TimeoutError: Timeout reading from socket"; then
-            # redis-py 8 (pinned by CKAN 2.12) reads with a 5 s socket timeout and ckanext-harvest
-            # 1.6.3 waits on its queue with a BLPOP that never returns while the queue is empty
-            # (ckanext-harvest issue #581): an idle consumer ends after about a minute.
-            echo "$(stamp) · $name-consumer: idle read from Redis timed out (ckanext-harvest #581); restarting in $delay s" >>"$log"
-        else
-            echo "$(stamp) ERROR: harvest: $name-consumer exited with status $rc; restarting in $delay s" >>"$log"
-        fi
+        echo "$(stamp) ERROR: harvest: $name-consumer exited with status $rc; restarting in $delay s" >>"$log"
         sleep "$delay" & child=$!
         wait "$child" || true
         child=""
@@ -170,8 +172,9 @@ cmd_start() {
 # stop_tag TAG: stop the processes of one configuration (supervisors first, then their consumers).
 stop_tag() {
     local tag="$1" name file pid stopped=0
-    for name in gather fetch runner gather-consumer fetch-consumer; do
-        file="$STATE_DIR/run/$tag-$name.pid"
+    # supervisors (gather, fetch-N, runner) before the consumers they would restart
+    for file in $(ls "$STATE_DIR/run/$tag"-*.pid 2>/dev/null | grep -v -- '-consumer\.pid$') \
+                $(ls "$STATE_DIR/run/$tag"-*-consumer.pid 2>/dev/null); do
         if pid_alive "$file"; then
             pid=$(cat "$file")
             kill "$pid" 2>/dev/null || true

@@ -54,6 +54,16 @@ def load_areas() -> None:
     click.echo(f"Áreas municipales: {created} creadas.")
 
 
+@hueyapan.command("consumidor")
+@click.argument("cola", type=click.Choice(["gather", "fetch"]))
+def harvest_consumer(cola: str) -> None:
+    """Consumidor de la cola de cosecha gather o fetch (en lugar de 'ckan harvester
+    gather-consumer|fetch-consumer', que terminan tras un minuto sin trabajo con redis-py 8)."""
+    from ckanext.hueyapan.harvesters.workers import consume
+
+    consume(cola)
+
+
 EXAMPLE_SOURCE = "obras-datos-de-ejemplo"
 
 

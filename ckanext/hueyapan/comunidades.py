@@ -6,6 +6,7 @@ is never touched again, so running it on every start is safe.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from importlib import resources
 from typing import Any
@@ -14,7 +15,8 @@ from ckan import model
 
 from ckanext.hueyapan.model import Comunidad
 
-__all__ = ["FUENTE_INEGI", "datasets_with", "new_id", "read_localities", "seed_localities"]
+__all__ = ["FUENTE_INEGI", "datasets_with", "in_municipality", "new_id", "read_localities",
+           "seed_localities"]
 
 FUENTE_INEGI = (
     "INEGI, Marco Geoestadístico (dic. 2024) y Censo de Población y Vivienda 2020"
@@ -98,3 +100,26 @@ def datasets_with(comunidad_id: str) -> list[model.Package]:
         .filter(model.Package.extras["comunidades"].astext.contains(needle))
         .all()
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _municipality() -> Any:
+    """The municipal boundary (INEGI), as a shapely geometry with a small margin (~500 m) so that
+    a point on the border, or a slightly imprecise one, still counts as inside."""
+    from shapely.geometry import shape
+
+    data = json.loads((_DATA / "hueyapan_municipio_30073.geojson").read_text("utf-8"))
+    return shape(data["features"][0]["geometry"]).buffer(0.005)
+
+
+def in_municipality(geometry: Any) -> bool | None:
+    """Whether a GeoJSON geometry (dict or text) touches the municipality; None when it cannot be
+    read as a geometry."""
+    from shapely.geometry import shape
+
+    try:
+        if isinstance(geometry, str):
+            geometry = json.loads(geometry)
+        return bool(shape(geometry).intersects(_municipality()))
+    except Exception:  # noqa: BLE001 - anything unreadable is "unknown", never an error here
+        return None

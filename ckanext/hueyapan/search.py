@@ -39,7 +39,7 @@ ESTADOS = ("proxima", "abierta", "cerrada", "resuelta")
 
 # Solr field -> (label msgid, dataset types that show it on their search page)
 FACETS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "hueyapan_comunidad": (N_("Community"), DATASET_TYPES),
+    "hueyapan_comunidad": (N_("Community"), DATASET_TYPES + ("dataset",)),
     ESTADO_FIELD: (N_("Status of the call"), ("convocatoria",)),
     "hueyapan_tipo_convocatoria": (N_("Type of call"), ("convocatoria",)),
     "hueyapan_etapa": (N_("Stage"), ("obra",)),
@@ -117,8 +117,9 @@ def estado_convocatoria(data: dict[str, Any], on: datetime.date | None = None) -
 
 
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Add the facet fields (multi-valued strings) and the convocatoria's dates."""
-    if pkg_dict.get("type") not in DATASET_TYPES:
+    """Add the facet fields (multi-valued strings) and the convocatoria's dates (our types, and
+    the communities of any other dataset, e.g. a harvested one)."""
+    if pkg_dict.get("type") not in DATASET_TYPES + ("dataset",):
         return pkg_dict
     data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     simple = {

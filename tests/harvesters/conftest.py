@@ -2,8 +2,8 @@
 gather and fetch consumers of ckanext-harvest as separate processes (as in production), and a
 helper that runs one harvest job to its end.
 
-The consumers are `ckan -c <test ini> harvester gather-consumer|fetch-consumer` started with
-subprocess; they read the same ckan_test database and Redis db as the tests, so whatever a test
+The consumers are `ckan -c <test ini> hueyapan consumidor gather|fetch` (one gather, two fetch)
+started with subprocess; they read the same ckan_test database and Redis db as the tests, so whatever a test
 creates through actions (which commit) is visible to them, and the datasets they create are visible
 to the test once the job is finished.
 """
@@ -25,11 +25,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ckanext.hueyapan.harvesters.workers import waiting_on_queue
+from ckanext.hueyapan.harvesters.workers import ConsumerProcesses
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO_DIR / ".state" / "log"
-CONSUMERS = ("gather", "fetch")
+FETCH_CONSUMERS = 2
 
 
 # --- A remote source on loopback ----------------------------------------------------------------
@@ -194,89 +194,30 @@ def purge_harvest_queues() -> None:
         conn.delete(key)
 
 
-# How a consumer ends when its queue stays empty for about a minute: redis-py 8 (pinned by
-# CKAN 2.12) reads with a 5 s socket timeout, and ckanext-harvest 1.6.3 waits with a BLPOP that
-# does not return while the queue is empty (ckanext-harvest issue #581).
-IDLE_TIMEOUT = "redis.exceptions.TimeoutError: Timeout reading from socket"
-
-
-class Consumers:
-    """The gather and fetch consumers of one test; ``log(name)`` returns what they printed."""
+class Consumers(ConsumerProcesses):
+    """The gather and two fetch consumers of one test (as services/harvest.sh runs them); a
+    consumer that ends fails the test with its log."""
 
     def __init__(self, ini: str) -> None:
-        self.ini = ini
-        self.processes: dict[str, subprocess.Popen] = {}
-        self.logs: dict[str, Path] = {}
-        self.idle_restarts = 0
-
-    def _spawn(self, name: str, mode: str = "wb") -> None:
         ckan = str(REPO_DIR / ".venv" / "bin" / "ckan")
         if not os.path.exists(ckan):
             ckan = shutil.which("ckan") or os.path.join(os.path.dirname(sys.executable), "ckan")
-        self.logs[name] = LOG_DIR / f"test-harvest-{name}.log"
-        with open(self.logs[name], mode) as log:
-            self.processes[name] = subprocess.Popen(
-                [ckan, "-c", self.ini, "harvester", f"{name}-consumer"],
-                cwd=REPO_DIR, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            )
+        super().__init__(ckan, ini, LOG_DIR, "test-harvest", fetch=FETCH_CONSUMERS)
 
-    def revive(self) -> None:
-        """Start again a consumer that ended of the idle Redis timeout (as services/harvest.sh
-        does); a consumer that ended for any other reason fails the test with its log."""
-        for name, process in self.processes.items():
-            if process.poll() is None:
-                continue
-            last = (self.logs[name].read_text(errors="replace").strip().splitlines() or [""])[-1]
-            if last.strip() != IDLE_TIMEOUT:
-                pytest.fail(f"the {name} consumer died (status {process.returncode}):\n{self.log(name)}")
-            self.idle_restarts += 1
-            self._spawn(name, mode="ab")
-
-    def start(self, timeout: float = 60.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:  # type: ignore[override]
         from ckanext.harvest.queue import get_connection
 
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        for name in CONSUMERS:
-            self._spawn(name)
-        redis_conn = get_connection()
-        deadline = time.monotonic() + timeout
-        waiting = set(CONSUMERS)
-        while waiting:
-            for name in list(waiting):
-                process = self.processes[name]
-                if process.poll() is not None:
-                    self.stop()
-                    pytest.fail(f"the {name} consumer exited with status {process.returncode} "
-                                f"at start:\n{self.log(name)}")
-                if waiting_on_queue(redis_conn, process.pid):
-                    waiting.discard(name)
-            if waiting and time.monotonic() > deadline:
-                self.stop()
-                pytest.fail(f"consumers {sorted(waiting)} not waiting on their queue after "
-                            f"{timeout:.0f} s:\n" + "\n".join(self.log(n) for n in waiting))
-            if waiting:
-                time.sleep(0.2)
-
-    def alive(self) -> dict[str, bool]:
-        return {name: p.poll() is None for name, p in self.processes.items()}
-
-    def log(self, name: str, tail: int = 60) -> str:
         try:
-            lines = self.logs[name].read_text(errors="replace").splitlines()
-        except (KeyError, OSError):
-            return ""
-        return f"--- {name} consumer (last {tail} lines of {self.logs[name]}) ---\n" + "\n".join(lines[-tail:])
+            super().start(get_connection(), timeout)
+        except RuntimeError as error:
+            self.stop()
+            pytest.fail(str(error))
 
-    def stop(self) -> None:
-        for process in self.processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    def check(self) -> None:
+        try:
+            super().check()
+        except RuntimeError as error:
+            pytest.fail(str(error))
 
 
 @pytest.fixture
@@ -353,9 +294,9 @@ def run_harvest(source_id: str, timeout: float = 60.0,
             call_action("harvest_jobs_run", context=_sysadmin_context(), source_id=source_id)
             continue
         if consumers:
-            consumers.revive()
+            consumers.check()
         if time.monotonic() > deadline:
-            details = "\n".join(consumers.log(n) for n in CONSUMERS) if consumers else ""
+            details = "\n".join(consumers.log(n) for n in consumers.names) if consumers else ""
             raise AssertionError(
                 f"harvest job {job['id']} still {job['status']} after "
                 f"{time.monotonic() - started:.0f} s (consumers alive: "

@@ -139,7 +139,7 @@ def test_dcat_catalog_is_harvested_as_datasets(dcat_source, consumers, harvest, 
     ]
     agua = datasets["Rehabilitación del sistema de agua potable en Nacaxtle, 2024 (datos de ejemplo)"]
     # The dcat_rdf harvester sets no type: package_create gives the default, `dataset`, which
-    # is ckanext-scheming's ckan_dataset.yaml here (the foreign metadata stays generic).
+    # is our schemas/dataset.yaml (CKAN's standard fields plus the communities).
     assert agua["type"] == "dataset"
     assert agua["owner_org"] == dcat_source["owner_org"]
     assert agua["state"] == "active" and agua["private"] is False
@@ -154,9 +154,20 @@ def test_dcat_catalog_is_harvested_as_datasets(dcat_source, consumers, harvest, 
         "type": "Point", "coordinates": [-95.0583911, 18.1550583]}
 
 
+def test_dcat_datasets_get_the_communities_their_place_names(dcat_source, consumers, harvest):
+    """dct:spatial's label "Nacaxtle" is a community of the register: the dataset is about it,
+    and is found by the community facet; "municipios del sur" names none."""
+    job = harvest.run(dcat_source["id"], consumers=consumers)
+    assert harvest.errors(job) == []
+    datasets = {extra(d, "identifier"): d for d in harvested(dcat_source["id"])}
+    assert datasets["VER-OP-2024-0187"]["comunidades"] == [NACAXTLE]
+    assert datasets["VER-OP-2023-0412"]["comunidades"] == []
+    assert facet("hueyapan_comunidad") == {NACAXTLE: 1}
+
+
 def test_dcat_datasets_validate_against_our_dataset_schema(dcat_source, consumers, harvest):
     """The harvester validates with the default schema it is given; staff then edit the dataset
-    through ours (scheming's ckan_dataset.yaml): the harvested dict must pass it unchanged."""
+    through ours (schemas/dataset.yaml): the harvested dict must pass it unchanged."""
     job = harvest.run(dcat_source["id"], consumers=consumers)
     assert harvest.errors(job) == []
     for dataset in harvested(dcat_source["id"]):
@@ -184,6 +195,19 @@ def test_dcat_source_answering_500_ends_the_job_with_a_gather_error(file_server,
     job = harvest.run(source["id"], consumers=consumers)
     assert any("500" in message for message in harvest.errors(job)), job["report"]
     assert job["stats"]["added"] == 0
+
+
+def test_dcat_source_that_never_answers_ends_the_job_and_frees_the_consumer(
+        file_server, org, consumers, harvest):
+    """ckanext-dcat sets no timeout; the consumers give its requests ckanext.hueyapan.cosecha.timeout
+    (5 s in test.ini): the job ends with a gather error, and the next job is served."""
+    url = file_server.add_slow("/lento.ttl", seconds=30)
+    source = harvest.create_source(name="catalogo-lento", title="Catálogo lento (ejemplo)",
+                                   url=url, source_type="dcat_rdf", owner_org=org["id"])
+    job = harvest.run(source["id"], consumers=consumers, timeout=60)
+    assert any("timed out" in message for message in harvest.errors(job)), job["report"]
+    assert job["elapsed"] < 25
+    consumers.check()
 
 
 # --- A remote CKAN ---------------------------------------------------------------------------------
@@ -330,6 +354,9 @@ def test_remote_ckan_is_harvested_as_datasets(ckan_source, remote_ckan, consumer
         assert {t["name"] for t in local["tags"]} == {t["name"] for t in original["tags"]}
     pav = datasets["1d7e2f0a-7c1b-4e8e-9a57-2b1e0c3d4f51"]
     assert extra(pav, "clave_estatal") == "VER-OP-2024-0233"
+    # its "spatial_text" extra names a community of the register (with its accents)
+    assert pav["comunidades"] == [JUAN_DIAZ_COVARRUBIAS]
+    assert datasets["e4a1c9b3-2f6d-4b7a-8c0e-5d3f1a2b9c87"]["comunidades"] == []
 
 
 def test_remote_ckan_datasets_validate_against_our_dataset_schema(ckan_source, consumers, harvest):
@@ -350,6 +377,58 @@ def test_remote_ckan_answering_500_ends_the_job_with_a_gather_error(file_server,
     job = harvest.run(source["id"], consumers=consumers)
     assert any("Unable to search remote CKAN" in m for m in harvest.errors(job)), job["report"]
     assert job["stats"]["added"] == 0
+
+
+def test_remote_ckan_that_never_answers_ends_the_job_and_frees_the_consumer(
+        file_server, org, consumers, harvest):
+    """ckanext-harvest's ckan harvester calls requests without a timeout: the consumers give it one."""
+    file_server.add_slow("/lento/api/3/action/package_search", seconds=30)
+    source = harvest.create_source(name="portal-lento", title="Portal lento (ejemplo)",
+                                   url=file_server.url("/lento"), source_type="ckan",
+                                   owner_org=org["id"])
+    job = harvest.run(source["id"], consumers=consumers, timeout=60)
+    assert any("Unable to search remote CKAN" in m for m in harvest.errors(job)), job["report"]
+    assert job["elapsed"] < 25
+    consumers.check()
+
+
+# --- Communities from the place a foreign dataset names -------------------------------------------
+
+
+def _create(**fields) -> dict:
+    context = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+    return call_action("package_create", context=context, type="dataset", **fields)
+
+
+@pytest.mark.parametrize("extras, expected", [
+    ([{"key": "spatial_text", "value": "juan diaz covarrubias"}], [JUAN_DIAZ_COVARRUBIAS]),
+    ([{"key": "localidad", "value": "Nacaxtle; Juan Díaz Covarrubias"}],
+     [NACAXTLE, JUAN_DIAZ_COVARRUBIAS]),
+    ([{"key": "spatial_text", "value": NACAXTLE}], [NACAXTLE]),
+    # the municipality beside a locality only says where the locality is
+    ([{"key": "spatial_text", "value": "Nacaxtle, Hueyapan de Ocampo, Veracruz"}], [NACAXTLE]),
+    ([{"key": "spatial_text", "value": "Hueyapan de Ocampo"}], ["30073"]),
+    ([{"key": "spatial_text", "value": "Xalapa-Enríquez"}], []),
+    # a namesake elsewhere: the geometry (Xalapa) is outside the municipality, nothing is guessed
+    ([{"key": "spatial_text", "value": "Nacaxtle"},
+      {"key": "spatial", "value": '{"type": "Point", "coordinates": [-96.9102, 19.5438]}'}], []),
+    # the geometry inside the municipality confirms it
+    ([{"key": "spatial_text", "value": "Nacaxtle"},
+      {"key": "spatial", "value": '{"type": "Point", "coordinates": [-95.0583911, 18.1550583]}'}],
+     [NACAXTLE]),
+])
+def test_communities_from_the_place_of_a_foreign_dataset(org, extras, expected):
+    dataset = _create(name="datos-de-otro-catalogo", title="Datos de otro catálogo (ejemplo)",
+                      owner_org=org["id"], extras=extras)
+    assert dataset["comunidades"] == expected
+    assert {e["key"] for e in dataset["extras"]} == {e["key"] for e in extras}
+
+
+def test_communities_chosen_by_staff_win_over_the_place(org):
+    dataset = _create(name="elegidas", title="Comunidades elegidas (ejemplo)", owner_org=org["id"],
+                      comunidades=[JUAN_DIAZ_COVARRUBIAS],
+                      extras=[{"key": "spatial_text", "value": "Nacaxtle"}])
+    assert dataset["comunidades"] == [JUAN_DIAZ_COVARRUBIAS]
 
 
 # --- The job timeout (ckan.harvest.timeout) -------------------------------------------------------

@@ -28,7 +28,9 @@ ALL_YAML = sorted(SCHEMAS.glob("*.yaml"))
 DATASET_SCHEMAS = sorted(
     path for path in ALL_YAML if "dataset_type" in yaml.safe_load(path.read_text("utf-8"))
 )
-EXPECTED_TYPES = {"obra", "programa-social", "convocatoria"}
+EXPECTED_TYPES = {"obra", "programa-social", "convocatoria", "dataset"}
+# Our own types classify their documents; `dataset` (harvested or other data) does not.
+TYPED_RESOURCES = {"obra", "programa-social", "convocatoria"}
 HELP_OPTIONAL = {
     "dataset_fields": {"title", "name", "owner_org", "license_id"},
     "resource_fields": {"url"},
@@ -94,7 +96,7 @@ def vocabularies() -> dict[str, Any]:
     return _load(VOCABULARIES)
 
 
-def test_the_folder_holds_the_three_dataset_types():
+def test_the_folder_holds_our_three_types_and_the_generic_dataset():
     types = {_load(path)["dataset_type"] for path in DATASET_SCHEMAS}
     assert types == EXPECTED_TYPES
 
@@ -176,7 +178,9 @@ class TestDatasetSchema:
         dataset = {field["field_name"] for field in schema["dataset_fields"]}
         resource = {field["field_name"] for field in schema["resource_fields"]}
         assert {"title", "name", "notes", "owner_org", "comunidades", "license_id"} <= dataset
-        assert {"url", "name", "format", "tipo_recurso", "excepcion_privacidad"} <= resource
+        assert {"url", "name", "format", "excepcion_privacidad"} <= resource
+        if schema["dataset_type"] in TYPED_RESOURCES:
+            assert "tipo_recurso" in resource
 
 
 @pytest.mark.parametrize("path", ALL_YAML, ids=lambda p: p.name)

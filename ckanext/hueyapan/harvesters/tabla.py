@@ -101,6 +101,7 @@ from ckanext.hueyapan.privacy import (
 __all__ = [
     "DATASET_TYPES",
     "KEY_FIELDS",
+    "communities_register",
     "FieldSpec",
     "ParsedRow",
     "ParsedTable",
@@ -906,6 +907,11 @@ class _Communities:
     def unknown(piece: str) -> str:
         return tk._("Unknown community \"{name}\": write its name as in the communities "
                     "register or its 9-digit INEGI key").format(name=piece)
+
+
+def communities_register() -> _Communities:
+    """The communities register, to look communities up by name or key (``resolve(text)``)."""
+    return _Communities()
 
 
 class _Reader:

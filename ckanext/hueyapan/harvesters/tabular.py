@@ -26,10 +26,12 @@ import contextlib
 import hashlib
 import json
 import logging
+import uuid
 from typing import Any, Iterator
 from urllib.parse import urlparse
 
 import requests
+import sqlalchemy.exc
 
 import ckan.plugins.toolkit as tk
 from ckan import model
@@ -188,6 +190,7 @@ class TabularHarvester(HarvesterBase):
             ids.append(self._new_object(harvest_job, row.key, payload))
 
         ids.extend(self._withdrawals(harvest_job, table, current, config))
+        model.Session.commit()  # every object of the job in one transaction
         return ids
 
     def _withdrawals(self, harvest_job: Any, table: Any, current: dict[str, HarvestObject],
@@ -212,8 +215,10 @@ class TabularHarvester(HarvesterBase):
         ]
 
     def _new_object(self, harvest_job: Any, guid: str, payload: dict[str, Any]) -> str:
-        obj = HarvestObject(guid=guid, job=harvest_job, content=json.dumps(payload, ensure_ascii=False))
-        obj.save()
+        """A harvest object, added to the session: gather_stage commits them all at once."""
+        obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=harvest_job,
+                            content=json.dumps(payload, ensure_ascii=False))
+        model.Session.add(obj)
         return obj.id
 
     # fetch: the content is already in the object
@@ -223,8 +228,8 @@ class TabularHarvester(HarvesterBase):
 
     # import
 
-    def _context(self) -> dict[str, Any]:
-        return {"user": self._get_user_name(), "ignore_auth": True}
+    def _context(self, **extra: Any) -> dict[str, Any]:
+        return {"user": self._get_user_name(), "ignore_auth": True, **extra}
 
     def _previous(self, harvest_object: Any) -> HarvestObject | None:
         return (
@@ -248,7 +253,14 @@ class TabularHarvester(HarvesterBase):
 
     def import_stage(self, harvest_object: Any) -> bool | str:
         with _default_language():
-            return self._import(harvest_object)
+            try:
+                return self._import(harvest_object)
+            except sqlalchemy.exc.IntegrityError:
+                # Two fetch consumers created datasets with the same name at the same moment
+                # (two keys that give the same name): the second one takes another name.
+                model.Session.rollback()
+                log.info("Name taken while importing %s: trying again", harvest_object.guid)
+                return self._import(harvest_object)
 
     def _import(self, harvest_object: Any) -> bool | str:
         payload = json.loads(harvest_object.content)
@@ -301,8 +313,8 @@ class TabularHarvester(HarvesterBase):
         if model.Package.get(name) is not None:
             name = self._gen_new_name(name)
         data.update({"type": config["tipo"], "owner_org": config["organizacion"], "name": name})
-        created = tk.get_action("package_create")(self._context(), data)
-        return created["id"]
+        # the id is all the harvest object needs: no package_show of the new dataset
+        return tk.get_action("package_create")(self._context(return_id_only=True), data)
 
     def _update(self, harvest_object: Any, payload: dict[str, Any],
                 previous: HarvestObject | None, package: model.Package) -> str:

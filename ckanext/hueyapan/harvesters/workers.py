@@ -1,17 +1,97 @@
-"""Health of ckanext-harvest's consumer processes: is a consumer waiting on its Redis queue?
+"""ckanext-harvest's consumer processes: the queue loop, and whether a consumer is waiting.
 
-A consumer is ready when it is blocked in ``BLPOP`` on Redis. Redis lists its clients with their
-address; ``/proc`` tells which local ports belong to a process. Used by the test fixtures and the
-benchmark that start consumers as separate processes (``services/harvest.sh`` does the same in
-bash).
+**The loop** (``ckan hueyapan consumidor gather|fetch``). ckanext-harvest 1.6.3 waits on its Redis
+queue with a ``BLPOP`` that has no timeout, and redis-py 8 (pinned by CKAN 2.12) reads every
+answer with a 5 s socket timeout: a consumer whose queue stays empty ends with
+``TimeoutError: Timeout reading from socket`` after about a minute (ckanext-harvest issue #581).
+:func:`consume` waits with a ``BLPOP`` that returns after :data:`WAIT_SECONDS`, well inside the
+socket timeout, and hands every message to ckanext-harvest's own ``gather_callback`` or
+``fetch_callback``, with the same "being processed" key ckanext-harvest's Redis consumer sets. So
+the stages, retries and bookkeeping are ckanext-harvest's; only the wait differs. With another
+queue backend (RabbitMQ) it runs ckanext-harvest's consumer unchanged.
+
+**Readiness.** A consumer is ready when it is blocked in ``BLPOP`` on Redis. Redis lists its
+clients with their address; ``/proc`` tells which local ports belong to a process. Used by the
+test fixtures and the benchmark that start consumers as separate processes
+(``services/harvest.sh`` does the same in bash).
 """
 from __future__ import annotations
 
+import datetime
+import logging
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["socket_ports", "waiting_on_queue"]
+__all__ = ["WAIT_SECONDS", "ConsumerProcesses", "consume", "limit_http_waits", "socket_ports",
+           "waiting_on_queue"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds one BLPOP waits for a message before it is issued again (below redis-py's 5 s).
+WAIT_SECONDS = 2
+
+
+def _queue(kind: str) -> tuple[str, Callable[..., Any]]:
+    from ckanext.harvest import queue
+
+    if kind == "gather":
+        return queue.get_gather_routing_key(), queue.gather_callback
+    if kind == "fetch":
+        return queue.get_fetch_routing_key(), queue.fetch_callback
+    raise ValueError(f"unknown queue {kind!r}: gather or fetch")
+
+
+def limit_http_waits(seconds: float) -> None:
+    """Give every HTTP request of this process that has no timeout one of ``seconds``.
+
+    ckanext-harvest's ``ckan`` harvester and ckanext-dcat's harvesters call ``requests`` without
+    a timeout: a remote catalog that accepts the connection and never answers would hold the
+    consumer, and every job queued behind it, for ever. Only the consumer processes call this.
+    """
+    from requests.adapters import HTTPAdapter
+
+    send = HTTPAdapter.send
+    if getattr(send, "hueyapan_default_timeout", None) is not None:
+        return
+
+    def send_with_timeout(self: Any, request: Any, stream: bool = False,
+                          timeout: Any = None, **kwargs: Any) -> Any:
+        return send(self, request, stream=stream,
+                    timeout=seconds if timeout is None else timeout, **kwargs)
+
+    send_with_timeout.hueyapan_default_timeout = seconds  # type: ignore[attr-defined]
+    HTTPAdapter.send = send_with_timeout  # type: ignore[method-assign]
+
+
+def consume(kind: str, redis_conn: Any = None, messages: int | None = None) -> int:
+    """Take messages from the ``gather`` or ``fetch`` queue and process them, for ever (or until
+    ``messages`` were processed; the tests use that). Returns how many were processed."""
+    from ckan.plugins.toolkit import config
+    from ckanext.harvest import queue
+
+    limit_http_waits(float(config.get("ckanext.hueyapan.cosecha.timeout") or 60))
+    routing_key, callback = _queue(kind)
+    if config.get("ckan.harvest.mq.type", queue.MQ_TYPE) != "redis":
+        # Not Redis: ckanext-harvest's own consumer loop
+        consumer = queue.get_gather_consumer() if kind == "gather" else queue.get_fetch_consumer()
+        name = queue.get_gather_queue_name() if kind == "gather" else queue.get_fetch_queue_name()
+        for method, header, body in consumer.consume(queue=name):
+            callback(consumer, method, header, body)
+        return 0
+    redis_conn = redis_conn if redis_conn is not None else queue.get_connection()
+    consumer = queue.RedisConsumer(redis_conn, routing_key)
+    log.info("%s consumer waiting on %s", kind, routing_key)
+    done = 0
+    while messages is None or done < messages:
+        item = redis_conn.blpop([routing_key], timeout=WAIT_SECONDS)
+        if item is None:
+            continue  # nothing queued: wait again
+        _key, body = item
+        redis_conn.set(consumer.persistance_key(body), str(datetime.datetime.now()))
+        callback(consumer, queue.FakeMethod(body), None, body)
+        done += 1
+    return done
 
 
 def socket_ports(pid: int) -> set[int]:
@@ -47,3 +127,80 @@ def waiting_on_queue(redis_conn: Any, pid: int) -> bool:
         client.get("cmd") == "blpop" and int(client["addr"].rsplit(":", 1)[1]) in ports
         for client in redis_conn.client_list()
     )
+
+
+class ConsumerProcesses:
+    """One gather and ``fetch`` fetch consumers (``ckan hueyapan consumidor``) as separate
+    processes, as ``services/harvest.sh`` runs them: for the tests and the benchmark.
+
+    ``check()`` raises ``RuntimeError`` with the log of a consumer that ended: a consumer never
+    ends on its own. ``profile_dir`` runs them under cProfile (statistics written at ``stop()``).
+    """
+
+    def __init__(self, ckan: str, ini: str, log_dir: Path, prefix: str, fetch: int = 2,
+                 profile_dir: Path | None = None) -> None:
+        self.ckan, self.ini, self.profile_dir = ckan, ini, profile_dir
+        self.names = ["gather"] + [f"fetch-{n}" for n in range(1, fetch + 1)]
+        self.logs = {name: log_dir / f"{prefix}-{name}.log" for name in self.names}
+        self.processes: dict[str, Any] = {}
+        log_dir.mkdir(parents=True, exist_ok=True)
+
+    def start(self, redis_conn: Any, timeout: float = 60.0) -> None:
+        """Start every consumer and wait until each one waits on its queue."""
+        import subprocess
+        import sys
+        import time
+
+        for name in self.names:
+            command = [self.ckan, "-c", self.ini, "hueyapan", "consumidor", name.split("-")[0]]
+            if self.profile_dir is not None:
+                self.profile_dir.mkdir(parents=True, exist_ok=True)
+                command = [sys.executable, "-m", "cProfile", "-o",
+                           str(self.profile_dir / f"{name}.prof")] + command
+            with open(self.logs[name], "wb") as handle:
+                self.processes[name] = subprocess.Popen(
+                    command, cwd=Path(self.ini).parent, stdout=handle,
+                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + timeout
+        waiting = set(self.names)
+        while waiting:
+            self.check()
+            waiting = {n for n in waiting if not waiting_on_queue(redis_conn, self.processes[n].pid)}
+            if waiting and time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"consumers {sorted(waiting)} not waiting on their queue after "
+                                   f"{timeout:.0f} s\n" + "\n".join(self.log(n) for n in waiting))
+            if waiting:
+                time.sleep(0.2)
+
+    def check(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"the {name} consumer ended with status "
+                                   f"{process.returncode}\n{self.log(name)}")
+
+    def alive(self) -> dict[str, bool]:
+        return {name: p.poll() is None for name, p in self.processes.items()}
+
+    def log(self, name: str, tail: int = 60) -> str:
+        try:
+            lines = self.logs[name].read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return (f"--- {name} consumer (last {tail} lines of {self.logs[name]}) ---\n"
+                + "\n".join(lines[-tail:]))
+
+    def stop(self) -> None:
+        import signal
+        import subprocess
+
+        for process in self.processes.values():
+            if process.poll() is None:
+                # SIGINT lets cProfile write its statistics; a consumer stops on it too
+                process.send_signal(signal.SIGINT if self.profile_dir else signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)

@@ -16,7 +16,7 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.hueyapan import vocabularios
+from ckanext.hueyapan import comunidades, vocabularios
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "hueyapan_ejercicio",
     "hueyapan_orden_fechas",
     "hueyapan_comunidades",
+    "hueyapan_comunidades_del_lugar",
     "hueyapan_comunidad",
     "hueyapan_termino",
     "hueyapan_terminos",
@@ -248,6 +249,79 @@ def hueyapan_comunidades(field: dict[str, Any], schema: dict[str, Any]):
                 if canonical not in keys:
                     keys.append(canonical)
         data[key] = json.dumps(keys)
+
+    return validator
+
+
+#: Fields (top level or extras) where harvested metadata names its place: dct:spatial's label
+#: (ckanext-dcat's ``spatial_text``) and the names other catalogs use.
+PLACE_FIELDS = ("spatial_text", "comunidad", "comunidades", "localidad", "localidades", "lugar")
+
+
+def _place_of(data: FlattenDataDict) -> tuple[list[str], Any]:
+    """The place names and the GeoJSON geometry (``spatial``) a dataset carries, from its top-level
+    fields or its free extras."""
+    fields: dict[str, Any] = {}
+    for flat_key, value in data.items():
+        if len(flat_key) == 1 and flat_key[0] in PLACE_FIELDS + ("spatial",):
+            fields.setdefault(flat_key[0], value)
+        elif len(flat_key) == 3 and flat_key[0] == "extras" and flat_key[2] == "key":
+            name = str(value or "").strip().lower()
+            if name in PLACE_FIELDS + ("spatial",):
+                fields.setdefault(name, data.get(flat_key[:2] + ("value",)))
+    texts = [str(fields[name]) for name in PLACE_FIELDS
+             if name in fields and not _blank(fields[name])]
+    geometry = fields.get("spatial")
+    return texts, None if _blank(geometry) else geometry
+
+
+def communities_named(texts: list[str]) -> list[str]:
+    """Keys of the communities the place names name (register names with or without accents,
+    INEGI keys; several separated by commas or semicolons). When a locality is named, the
+    municipality named beside it ("Nacaxtle, Hueyapan de Ocampo") only says where it is."""
+    from ckanext.hueyapan.harvesters.tabla import communities_register
+
+    from ckanext.hueyapan.privacy import _normalise_header as normalise
+
+    register = communities_register()
+    municipality = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
+    # Another catalog saying "Hueyapan de Ocampo" means the municipality, not its seat
+    municipality_name = normalise(tk.config["ckanext.hueyapan.municipio.nombre"])
+    keys: list[str] = []
+    for text in texts:
+        for part in re.split(r"[,;|/\n]+", text):
+            if not part.strip():
+                continue
+            found = (municipality if normalise(part) == municipality_name
+                     else getattr(register.resolve(part.strip()), "value", None))
+            if found and found not in keys:
+                keys.append(found)
+    if any(key != municipality for key in keys):
+        keys = [key for key in keys if key != municipality]
+    return keys
+
+
+@scheming_validator
+def hueyapan_comunidades_del_lugar(field: dict[str, Any], schema: dict[str, Any]):
+    """Communities from the place the metadata names, when none were chosen.
+
+    For datasets from other catalogs (DCAT, CKAN): their ``spatial_text`` or a place extra names
+    our communities. Names that are not ours are left alone, and nothing is guessed when the
+    dataset's geometry lies outside the municipality (a namesake locality elsewhere).
+    """
+
+    def validator(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                  context: Context) -> None:
+        if _as_list(data.get(key)):
+            return
+        texts, geometry = _place_of(data)
+        if not texts:
+            return
+        if geometry is not None and comunidades.in_municipality(geometry) is False:
+            return
+        found = communities_named(texts)
+        if found:
+            data[key] = json.dumps(found)
 
     return validator
 
