@@ -42,8 +42,16 @@ cmd_init() {
         ckan_cli hueyapan "$seed" 2>>"$CKAN_LOG" || die ckan "ckan hueyapan $seed failed (see $CKAN_LOG)"
     done
     ckan_cli hueyapan crear-admin 2>>"$CKAN_LOG" || die ckan "creating the sysadmin failed (see $CKAN_LOG)"
-    ckan_cli search-index rebuild --only-missing >>"$CKAN_LOG" 2>&1 \
-        || die ckan "search index rebuild failed (see $CKAN_LOG)"
+    if [[ -f "$STATE_DIR/run/solr-ckan-reindex" ]]; then
+        # Solr's conf changed (services/solr.sh): every dataset is indexed again with it.
+        info "ckan: the search schema changed: reindexing every dataset"
+        ckan_cli search-index rebuild >>"$CKAN_LOG" 2>&1 \
+            || die ckan "search index rebuild failed (see $CKAN_LOG)"
+        rm -f "$STATE_DIR/run/solr-ckan-reindex"
+    else
+        ckan_cli search-index rebuild --only-missing >>"$CKAN_LOG" 2>&1 \
+            || die ckan "search index rebuild failed (see $CKAN_LOG)"
+    fi
 }
 
 cmd_start() {

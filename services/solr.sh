@@ -130,6 +130,9 @@ cmd_setup() {
     done
     ((${#changed[@]})) || return 0
     info "solr: new conf for core(s) ${changed[*]}"
+    # The catalog's documents were analysed by the old conf: services/ckan.sh init reindexes all
+    # of them once (the test core is emptied by every test that needs it).
+    [[ " ${changed[*]} " == *" ckan "* ]] && touch "$STATE_DIR/run/solr-ckan-reindex"
     if running_pid >/dev/null && http_ok "$BASE_URL/admin/info/system?wt=json" 2>/dev/null; then
         for core in "${changed[@]}"; do
             info "solr: reloading core $core"

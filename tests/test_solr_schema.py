@@ -1,7 +1,9 @@
-"""The generated Solr schema: CKAN's schema, unchanged, plus ckanext-spatial's fields.
+"""The generated Solr schema: CKAN's schema plus ckanext-spatial's and our facet fields, with
+Spanish analysis for CKAN's full-text field type.
 
-Plain tests: no database, no Solr. They compare against the schema.xml shipped by
-the installed ckan, so that a CKAN upgrade that clashes with our changes shows here.
+Plain tests: no database, no Solr (tests/test_relevancia.py asks the running Solr). They compare
+against the schema.xml shipped by the installed ckan, so that a CKAN upgrade that clashes with our
+changes shows here.
 """
 from __future__ import annotations
 
@@ -138,6 +140,75 @@ def test_spatial_geom_is_a_jts_rpt_field(generated):
         "maxDistErr": "0.001",
         "distanceUnits": "kilometers",
     }
+
+
+def _analyzers(root: ET.Element, type_name: str) -> dict[str, list[tuple[str, dict[str, str]]]]:
+    """Each analyzer of a field type as its list of (element tag, attributes)."""
+    field_type = _by_name(root, ("fieldType", "fieldtype"))[type_name]
+    return {
+        str(analyzer.get("type")): [
+            (child.tag, dict(child.attrib)) for child in analyzer if isinstance(child.tag, str)
+        ]
+        for analyzer in field_type.iter("analyzer")
+    }
+
+
+def test_full_text_fields_use_the_spanish_type(generated):
+    """The fields package_search queries as text (``text`` is the catch-all copy target)."""
+    for name in ("title", "notes", "text"):
+        field, field_type = _field_type(generated, name)
+        assert field_type.get("name") == solr_schema.SPANISH_TEXT_TYPE
+    extras = _by_name(generated, ("dynamicField",))["extras_*"]
+    assert extras.get("type") == solr_schema.SPANISH_TEXT_TYPE
+
+
+@pytest.mark.parametrize("analyzer", ["index", "query"])
+def test_text_type_keeps_ckans_chain_up_to_lowercase_then_spanish(shipped, generated, analyzer):
+    ckan = _analyzers(shipped, solr_schema.SPANISH_TEXT_TYPE)[analyzer]
+    ours = _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)[analyzer]
+    lowercase = ("filter", {"class": "solr.LowerCaseFilterFactory"})
+    head = ckan[: ckan.index(lowercase) + 1]
+
+    assert ours[: len(head)] == head  # tokenizer, synonyms, word splitting, lowercase
+    assert ours[len(head):] == [("filter", attrs | {"class": factory})
+                                for factory, attrs in solr_schema.SPANISH_TEXT_FILTERS]
+
+
+@pytest.mark.parametrize("analyzer", ["index", "query"])
+def test_text_type_folds_accents_before_a_spanish_stemmer(generated, analyzer):
+    chain = [attrs for _, attrs in _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)[analyzer]]
+    classes = [attrs.get("class") for attrs in chain]
+    stemmers = [a for a in chain if a.get("class") == "solr.SnowballPorterFilterFactory"]
+    assert [stemmer.get("language") for stemmer in stemmers] == ["Spanish"]
+    fold = classes.index("solr.ASCIIFoldingFilterFactory")
+    assert fold < classes.index("solr.SpanishPluralStemFilterFactory")
+    assert fold < classes.index("solr.SnowballPorterFilterFactory")
+    assert classes[-1] == "solr.ASCIIFoldingFilterFactory"
+    assert "solr.StopFilterFactory" not in classes  # see the module docstring of solr_schema
+
+
+def test_an_unknown_filter_in_ckans_text_type_is_an_error():
+    """A CKAN upgrade that changes the language part of its text type must be looked at."""
+    root = ET.parse(solr_schema.ckan_schema_path()).getroot()
+    field_type = _by_name(root, ("fieldType",))[solr_schema.SPANISH_TEXT_TYPE]
+    ET.SubElement(field_type.find("analyzer"), "filter", {"class": "solr.StopFilterFactory"})
+    with pytest.raises(solr_schema.SchemaError, match="StopFilterFactory"):
+        solr_schema._spanish_text(root)
+
+
+def test_index_and_query_analysis_agree_after_lowercase(generated):
+    analyzers = _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)
+
+    def tail(chain: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
+        return chain[[a.get("class") for _, a in chain].index("solr.LowerCaseFilterFactory"):]
+
+    assert tail(analyzers["index"]) == tail(analyzers["query"])
+
+
+def test_other_field_types_are_ckans(shipped, generated):
+    for name in _by_name(shipped, ("fieldType", "fieldtype")):
+        if name != solr_schema.SPANISH_TEXT_TYPE:
+            assert _analyzers(generated, name) == _analyzers(shipped, name), name
 
 
 def test_build_schema_is_deterministic():

@@ -10,7 +10,37 @@ what the portal needs on top of it:
   dynamic field ``*`` would index them as strings), with docValues for the
   backend's function queries;
 * the field of the ``solr-spatial-field`` backend (``spatial_geom``) with an
-  RPT field type backed by JTS.
+  RPT field type backed by JTS;
+* the facet and date fields of our dataset types (``hueyapan_*``);
+* Spanish text analysis for CKAN's ``text`` field type, the type of ``title``,
+  ``notes``, ``extras_*`` and of the catch-all field ``text`` that package_search
+  queries (see ``SPANISH_TEXT_FILTERS`` below).
+
+**Spanish analysis.** CKAN's ``text`` type lowercases, stems in *English* and
+folds accents *after* stemming, so that "pavimentar" does not find
+"pavimentación", "educativo" does not find "educación" and "árbol" does not
+find "árboles" (``bench/relevancia.py`` measures it). We keep CKAN's
+tokenizer, word splitting, synonyms and lowercasing, and replace what follows
+by the same chain at index and query time:
+
+1. fold accents and "ñ" first (``energía`` and ``energia`` become one token
+   before any stemmer sees them; the price is that "año" and "ano" meet);
+2. remove Spanish plurals (``obras`` → ``obra``, ``mujeres`` → ``mujer``), which
+   the Snowball stemmer leaves alone in short words;
+3. give back the accent of the final "-ión" (in Spanish a word ending in
+   "-ion" always carries it), because the Snowball stemmer only knows the
+   accented derivational suffixes: then "pavimentacion", "pavimentación",
+   "pavimentar" and "pavimentado" all stem to ``paviment``;
+4. the Snowball Spanish stemmer (it drops accents again), words listed in
+   ``protwords.txt`` excepted;
+5. a last fold, so that protected words also reach the index without accents.
+
+No stop filter: package_search runs the dismax parser over ``name``, ``tags``
+and ``groups`` (string fields) as well as ``text``. A stopword removed from
+``text`` still makes a clause of its own in the string fields, which it never
+matches, and it then counts against the minimum-should-match (CKAN's
+``2<-1 5<80%``): "obras de agua en la comunidad" would need every content word.
+Kept in the index, "de" or "la" match nearly every dataset and weigh little.
 
 The schema keeps CKAN's name (``ckan-X.Y``), which CKAN checks against
 ``ckan.lib.search.SUPPORTED_SCHEMA_VERSIONS`` at start-up.
@@ -36,6 +66,8 @@ __all__ = [
     "FACET_FIELDS_PATTERN",
     "GEOM_FIELD",
     "GEOM_FIELD_TYPE",
+    "SPANISH_TEXT_FILTERS",
+    "SPANISH_TEXT_TYPE",
     "SchemaError",
     "build_schema",
     "ckan_schema_path",
@@ -246,11 +278,80 @@ def _add_facet_fields(root: ET.Element) -> None:
     )
 
 
+#: CKAN's field type for full-text search, which we analyse as Spanish.
+SPANISH_TEXT_TYPE: Final[str] = "text"
+
+#: The filters that follow CKAN's ``LowerCaseFilterFactory`` in both analyzers
+#: (index and query) of ``SPANISH_TEXT_TYPE``, in order: (factory, attributes).
+#: They replace CKAN's English Snowball stemmer and its trailing accent folding.
+SPANISH_TEXT_FILTERS: Final[tuple[tuple[str, dict[str, str]], ...]] = (
+    ("solr.ASCIIFoldingFilterFactory", {}),
+    ("solr.SpanishPluralStemFilterFactory", {}),
+    # Not at the start of a word: "ion" alone stays as it is. Written as a
+    # lookbehind so that the replacement is a constant.
+    ("solr.PatternReplaceFilterFactory", {"pattern": "(?<=..)ion$", "replacement": "ión"}),
+    ("solr.SnowballPorterFilterFactory", {"language": "Spanish", "protected": "protwords.txt"}),
+    ("solr.ASCIIFoldingFilterFactory", {}),
+)
+
+# The language-specific filters of CKAN's text type that SPANISH_TEXT_FILTERS replaces.
+_CKAN_LANGUAGE_FILTERS: Final[frozenset[str]] = frozenset(
+    {"solr.SnowballPorterFilterFactory", "solr.ASCIIFoldingFilterFactory"}
+)
+_LOWERCASE: Final[str] = "solr.LowerCaseFilterFactory"
+
+
+def _spanish_analyzer(analyzer: ET.Element) -> None:
+    """Replace what follows the lowercase filter of one analyzer by the Spanish chain."""
+    filters = [child for child in analyzer if isinstance(child.tag, str) and child.tag == "filter"]
+    classes = [str(f.get("class")) for f in filters]
+    if _LOWERCASE not in classes:
+        raise SchemaError(f"an analyzer of CKAN's {SPANISH_TEXT_TYPE!r} type does not lowercase")
+    tail = filters[classes.index(_LOWERCASE) + 1:]
+    unexpected = {str(f.get("class")) for f in tail} - _CKAN_LANGUAGE_FILTERS
+    if unexpected:
+        raise SchemaError(
+            f"CKAN's {SPANISH_TEXT_TYPE!r} type has filters after lowercasing that this module"
+            f" does not know: {sorted(unexpected)}"
+        )
+    lowercase = filters[classes.index(_LOWERCASE)]
+    indent = lowercase.tail
+    for element in tail:
+        analyzer.remove(element)
+    position = list(analyzer).index(lowercase) + 1
+    for offset, (factory, attributes) in enumerate(SPANISH_TEXT_FILTERS):
+        element = ET.Element("filter", {"class": factory, **attributes})
+        element.tail = indent
+        analyzer.insert(position + offset, element)
+    last = list(analyzer)[position + len(SPANISH_TEXT_FILTERS) - 1]
+    last.tail = tail[-1].tail if tail else lowercase.tail
+
+
+def _spanish_text(root: ET.Element) -> None:
+    """Analyse CKAN's full-text field type as Spanish (see the module docstring)."""
+    types = _section(root, "types")
+    matches = [
+        child for child in types
+        if isinstance(child.tag, str) and child.tag.lower() == "fieldtype"
+        and child.get("name") == SPANISH_TEXT_TYPE
+    ]
+    if len(matches) != 1 or matches[0].get("class") != "solr.TextField":
+        raise SchemaError(f"CKAN's schema.xml has no text field type {SPANISH_TEXT_TYPE!r}")
+    analyzers = matches[0].findall("analyzer")
+    if {a.get("type") for a in analyzers} != {"index", "query"}:
+        raise SchemaError(
+            f"CKAN's {SPANISH_TEXT_TYPE!r} type does not have one index and one query analyzer"
+        )
+    for analyzer in analyzers:
+        _spanish_analyzer(analyzer)
+
+
 def build_schema() -> str:
     """Return the text of our ``schema.xml``: CKAN's schema plus our changes."""
     root = _parse(ckan_schema_path())
     _add_spatial(root)
     _add_facet_fields(root)
+    _spanish_text(root)
     body = ET.tostring(root, encoding="unicode")
     notice = _GENERATED_NOTICE.format(version=_ckan_version()).replace("--", "- -")
     return f'<?xml version="1.0" encoding="UTF-8" ?>\n<!--{notice}-->\n{body}\n'
