@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the catalog needs on a Debian 12 machine, idempotently and quickly when warm:
-# system packages (only the missing ones), the Solr server's Maven artifacts and a Python virtual
-# environment with the pinned requirements and this package.
+# system packages (only the missing ones), the Solr server's Maven artifacts, a Python virtual
+# environment with the pinned requirements and this package, and axe-core from npm (tests).
 source "$(dirname "$0")/lib.sh"
 
 # Debian packages, each with the command or file that proves it is there.
@@ -19,6 +19,8 @@ declare -A DEBIAN_PACKAGES=(
     [libmagic1]=/usr/lib/x86_64-linux-gnu/libmagic.so.1
     [chromium]=/usr/bin/chromium
     [chromium-driver]=/usr/bin/chromedriver
+    [nodejs]=/usr/bin/node
+    [npm]=/usr/bin/npm
 )
 
 python_bin() {
@@ -75,6 +77,19 @@ install_python() {
     echo "$want" >"$stamp"
 }
 
+# axe-core (accessibility checks of the browser tests), pinned in package-lock.json; npm ci runs
+# again only when the lock file changed.
+install_node_tools() {
+    local stamp="$REPO_DIR/node_modules/.hueyapan-installed" want log="$STATE_DIR/log/npm.log"
+    want=$(sha256sum "$REPO_DIR/package-lock.json" | cut -d' ' -f1)
+    [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
+    info "install: axe-core for the browser tests (pinned in package-lock.json)"
+    (cd "$REPO_DIR" && npm ci --no-audit --no-fund >"$log" 2>&1) \
+        || die install "npm ci failed (see $log)"
+    echo "$want" >"$stamp"
+}
+
 install_debian_packages
 install_python
+install_node_tools
 bash "$REPO_DIR/services/solr.sh" install

@@ -10,6 +10,8 @@ from freezegun import freeze_time
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
+from tests.fabricas import convocatoria, obra, programa
+
 AUTH = "Authorization"
 
 
@@ -19,20 +21,6 @@ def staff(comunidades):
     user = factories.SysadminWithToken()
     org = factories.Organization(name="obras-publicas", title="Obras Públicas")
     return user, org
-
-
-def obra(org, **fields):
-    data = {
-        "type": "obra", "owner_org": org["id"], "name": "pavimentacion-los-mangos",
-        "title": "Pavimentación de la calle principal de Los Mangos",
-        "clave_obra": "HUE-2025-FISM-013", "ejercicio_fiscal": "2025",
-        "comunidades": ["300730030"], "etapa": "planeacion", "rubro_fais": "urbanizacion",
-        "fuentes_financiamiento": [{"fuente": "fism", "monto": "$1,234,567.89"}],
-        "monto_aprobado": "$1,234,567.89", "fecha_inicio": "2025-03-01",
-        "fecha_termino_programada": "2025-09-30",
-    }
-    data.update(fields)
-    return data
 
 
 def api(app, user, action, data):
@@ -135,19 +123,6 @@ class TestObra:
         assert [d["name"] for d in filtered["results"]] == ["agua-el-aguacate"]
 
 
-def convocatoria(org, **fields):
-    data = {
-        "type": "convocatoria", "owner_org": org["id"], "name": "proyectos-comunitarios-2026",
-        "title": "Convocatoria de proyectos comunitarios 2026",
-        "tipo_convocatoria": "propuesta_proyecto", "folio": "PC-2026-01",
-        "objeto": "Recibir propuestas de obra de las comunidades.",
-        "comunidades": ["30073"], "fecha_apertura": "2026-03-01",
-        "fecha_cierre": "2026-03-31", "fecha_resultados": "2026-04-15",
-    }
-    data.update(fields)
-    return data
-
-
 @pytest.mark.usefixtures("with_plugins", "clean_index")
 class TestConvocatoria:
     def test_closing_before_opening_is_refused(self, app, staff):
@@ -217,18 +192,6 @@ class TestProgramaSocial:
         assert shown["enfoque"] == ["ninez"]
         found = call_action("package_search", fq="hueyapan_enfoque:ninez")
         assert found["count"] == 1
-
-
-def programa(org, **fields):
-    data = {
-        "type": "programa-social", "owner_org": org["id"], "name": "apoyo-productores-2025",
-        "title": "Apoyo a productores de maíz 2025", "clave_programa": "DA-2025-02",
-        "ejercicio_fiscal": "2025", "comunidades": ["300730029"], "tipo_programa": "especie",
-        "vigencia_inicio": "2025-02-01", "vigencia_fin": "2025-11-30",
-        "monto_aprobado": "420,000",
-    }
-    data.update(fields)
-    return data
 
 
 @pytest.mark.usefixtures("with_plugins", "clean_index")

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 
 @pytest.mark.usefixtures("with_plugins", "clean_db_all", "clean_index")
 @pytest.mark.parametrize("url, spanish_text", [
-    ("/", "Conjuntos de datos"),
+    ("/", "¿Qué se construye en tu comunidad?"),
     ("/dataset/", "Conjuntos de datos"),
 ])
 def test_page_answers_in_spanish(app, url, spanish_text):

@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import comunidades, vocabularios
+from ckanext.hueyapan.ejemplos import FUENTE as EXAMPLE_SOURCE
 
 __all__ = ["hueyapan"]
 
@@ -62,9 +63,6 @@ def harvest_consumer(cola: str) -> None:
     from ckanext.hueyapan.harvesters.workers import consume
 
     consume(cola)
-
-
-EXAMPLE_SOURCE = "obras-datos-de-ejemplo"
 
 
 @hueyapan.command("cosecha-ejemplo")

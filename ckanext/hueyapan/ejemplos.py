@@ -20,6 +20,8 @@ from typing import Any
 __all__ = ["MARCA", "HEADERS", "SAMPLE_PATH", "communities", "obras_rows", "obras_csv"]
 
 MARCA = "Datos de ejemplo"
+#: Name of the harvest source of the example spreadsheet (``ckan hueyapan cosecha-ejemplo``).
+FUENTE = "obras-datos-de-ejemplo"
 SAMPLE_PATH = "ejemplos/obras-datos-de-ejemplo.csv"
 HEADERS = (
     "Clave de la obra", "Nombre de la obra", "Descripción", "Ejercicio fiscal", "Comunidades",

@@ -22,6 +22,16 @@ __all__ = [
     "hueyapan_termino_label",
     "hueyapan_formato_monto",
     "hueyapan_lista",
+    "hueyapan_cifras",
+    "hueyapan_recientes",
+    "hueyapan_descripcion_corta",
+    "hueyapan_datos_ejemplo",
+    "hueyapan_tipo_label",
+    "hueyapan_numero",
+    "hueyapan_porcentaje_numero",
+    "hueyapan_estado_label",
+    "hueyapan_mapa_comunidades",
+    "hueyapan_comunidades_con_mas",
 ]
 
 
@@ -116,3 +126,95 @@ def hueyapan_lista(value: Any) -> list[str]:
     except (TypeError, ValueError):
         return [str(value)]
     return [str(v) for v in loaded] if isinstance(loaded, list) else [str(loaded)]
+
+
+def hueyapan_cifras() -> dict[str, Any]:
+    """The home page's key figures (cached; see ``cifras.py``)."""
+    from ckanext.hueyapan import cifras
+
+    return cifras.figures()
+
+
+def hueyapan_recientes(limit: int = 5) -> list[dict[str, Any]]:
+    """The public datasets changed last, newest first (title, name, type, date)."""
+    result = tk.get_action("package_search")(
+        {"ignore_auth": True},
+        {"q": "*:*", "sort": "metadata_modified desc", "rows": limit,
+         "fl": "name,title,dataset_type,metadata_modified"})
+    return [{**item, "type": item.get("dataset_type") or "dataset"} for item in result["results"]]
+
+
+def hueyapan_descripcion_corta(text: str | None, length: int = 200) -> str:
+    """Plain text of a Markdown description, cut at a word for previews and link cards."""
+    from ckan.lib.helpers import markdown_extract
+
+    return str(markdown_extract(text or "", extract_length=length))
+
+
+def hueyapan_datos_ejemplo() -> bool:
+    """Whether the catalog holds generated example data ("Datos de ejemplo") right now."""
+    from ckanext.hueyapan import ejemplos
+
+    return model.Package.get(ejemplos.FUENTE) is not None
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
+_TYPE_LABELS = {
+    "obra": N_("Public work"),
+    "programa-social": N_("Social programme"),
+    "convocatoria": N_("Call"),
+    "dataset": N_("Dataset"),
+}
+
+
+def hueyapan_tipo_label(dataset_type: str) -> str:
+    """The name of a dataset type, in the current language."""
+    label = _TYPE_LABELS.get(dataset_type)
+    return tk._(label) if label else dataset_type
+
+
+def hueyapan_numero(value: Any) -> str:
+    """A whole number with thousands separated by commas ("41,670"); a dash when unknown."""
+    if value is None or value == "":
+        return "—"
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def hueyapan_porcentaje_numero(value: Any) -> float | None:
+    """A stored percentage ("45", "45.5") as a number from 0 to 100, or None."""
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= 100 else None
+
+
+def hueyapan_estado_label(estado: str | None) -> str:
+    """The name of a convocatoria's estado (próxima, abierta, cerrada, resuelta)."""
+    from ckanext.hueyapan.search import _ESTADO_LABELS
+
+    label = _ESTADO_LABELS.get(estado or "")
+    return tk._(label) if label else (estado or "")
+
+
+def hueyapan_mapa_comunidades(cuentas: dict[str, int]) -> Any:
+    """The SVG map of the communities, each sized by its count and linked to its page."""
+    from ckanext.hueyapan.views import comunidades_mapa
+
+    return comunidades_mapa(cuentas)
+
+
+def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
+    """The communities named by most datasets (not the whole municipality), most first."""
+    keys = [key for key in cuentas if key != str(tk.config["ckanext.hueyapan.municipio.cvegeo"])]
+    names = dict(model.Session.query(Comunidad.id, Comunidad.nombre)
+                 .filter(Comunidad.id.in_(keys))) if keys else {}
+    ranked = sorted(names, key=lambda key: (-cuentas[key], names[key]))
+    return [{"clave": key, "nombre": names[key], "cuenta": cuentas[key]} for key in ranked[:limit]]

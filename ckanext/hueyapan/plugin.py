@@ -6,7 +6,8 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import resources, search
+from ckanext.hueyapan import cifras, resources, search
+from ckanext.hueyapan.compresion import GzipMiddleware
 
 
 @tk.blanket.config_declarations
@@ -24,12 +25,21 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
     def update_config(self, config: tk.CKANConfig) -> None:
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
+        tk.add_resource("assets", "hueyapan")
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config: Any) -> Any:
+        if tk.asbool(config.get("ckanext.hueyapan.gzip")):
+            app.wsgi_app = GzipMiddleware(app.wsgi_app)
+        return app
 
     # IFacets
 
@@ -51,6 +61,15 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return search.after_show(pkg_dict)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cifras.invalidate()
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cifras.invalidate()
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        cifras.invalidate()
 
     # IResourceController
 

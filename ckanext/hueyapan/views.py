@@ -1,16 +1,22 @@
-"""Web pages of the catalog (blueprint ``hueyapan``): the spreadsheet templates for staff.
+"""Web pages of the catalog (blueprint ``hueyapan``): the communities (a page per community at a
+permanent address keyed on its INEGI key, with its Atom feed) and the spreadsheet templates for
+staff.
 
 ``toolkit.blanket.blueprints`` registers every name in ``__all__``, each of which must be a Flask
 blueprint.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from typing import Any
+
+from flask import Blueprint, Response, redirect
 
 import ckan.plugins.toolkit as tk
+from ckan import model
 
-from ckanext.hueyapan import plantillas
+from ckanext.hueyapan import mapas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
+from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
 __all__ = ["hueyapan"]
 
@@ -52,3 +58,150 @@ def plantilla(tipo: str, formato: str) -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{plantillas.filename(tipo, formato)}"')
     return response
+
+
+# --- Communities ----------------------------------------------------------------------------------
+
+def _search(**params: Any) -> dict[str, Any]:
+    return tk.get_action("package_search")({}, params)
+
+
+def _counts() -> dict[str, int]:
+    """Public datasets per community key (the community facet, every type)."""
+    result = _search(rows=0, **{"facet.field": '["hueyapan_comunidad"]', "facet.limit": -1})
+    return result["facets"].get("hueyapan_comunidad", {})
+
+
+def _slug(text: str) -> str:
+    from slugify import slugify
+
+    return slugify(text)
+
+
+def _find(clave: str) -> Comunidad | None:
+    return model.Session.get(Comunidad, clave) or (
+        model.Session.query(Comunidad).filter(Comunidad.cvegeo == clave).first())
+
+
+def _url(comunidad: Comunidad, **kw: Any) -> str:
+    return tk.url_for("hueyapan.comunidad", clave=comunidad.id, **kw)
+
+
+def comunidades_mapa(counts: dict[str, int], resaltada: Comunidad | None = None) -> Any:
+    """The SVG map of the municipality: every active community as a point sized by its count
+    and linked to its page, or, on a community's page, that community highlighted."""
+    puntos = []
+    for comunidad in model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA):
+        es_ella = resaltada is not None and comunidad.id == resaltada.id
+        puntos.append(mapas.Punto(
+            comunidad.id, comunidad.nombre, comunidad.longitud, comunidad.latitud,
+            geometria=comunidad.geometria if es_ella else None,
+            cuenta=0 if resaltada is not None else counts.get(comunidad.id, 0),
+            enlace=None if resaltada is not None else _url(comunidad), resaltada=es_ella))
+    if resaltada is not None:
+        return mapas.svg_mapa(puntos, tk._("Map: {name} in the municipality of {municipality}").format(
+            name=resaltada.nombre, municipality=tk.config["ckanext.hueyapan.municipio.nombre"]))
+    return mapas.svg_mapa(
+        puntos, tk._("Map of the communities of {municipality}").format(
+            municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
+        tk._("Each circle is a community; the larger it is, the more public works, programmes "
+             "and calls name it."))
+
+
+@hueyapan.route("/comunidad/")
+def comunidades_index() -> str:
+    """Every active community with its 2020 population and how many datasets name it."""
+    counts = _counts()
+    comunidades = (model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA)
+                   .order_by(Comunidad.nombre).all())
+    return tk.render("hueyapan/comunidades.html", {
+        "comunidades": [{"comunidad": c, "cuenta": counts.get(c.id, 0), "url": _url(c)}
+                        for c in comunidades],
+        "mapa": comunidades_mapa(counts),
+    })
+
+
+@hueyapan.route("/comunidad/<clave>")
+def comunidad(clave: str) -> Any:
+    """A community's page: ``/comunidad/300730030``. Its name as a slug
+    (``/comunidad/los-mangos``) and a merged community redirect to the permanent address."""
+    found = _find(clave)
+    if found is None:
+        matches = [c for c in model.Session.query(Comunidad).all() if _slug(c.nombre) == clave]
+        if len(matches) == 1:
+            return redirect(_url(matches[0]), code=301)
+        return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
+    if found.estado == ESTADO_FUSIONADA and found.fusionada_en:
+        return redirect(tk.url_for("hueyapan.comunidad", clave=found.fusionada_en), code=301)
+    if clave != found.id:
+        return redirect(_url(found), code=301)
+    fq = f'hueyapan_comunidad:"{found.id}"'
+    listas = {
+        tipo: _search(fq=f"{fq} +dataset_type:{tipo}", rows=100, sort="metadata_modified desc")
+        for tipo in DATASET_TYPES
+    }
+    return tk.render("hueyapan/comunidad.html", {
+        "comunidad": found,
+        "obras": listas["obra"], "programas": listas["programa-social"],
+        "convocatorias": listas["convocatoria"],
+        "mapa": comunidades_mapa({}, resaltada=found),
+        "feed_url": tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True),
+    })
+
+
+@hueyapan.route("/comunidad/<clave>/cambios.atom")
+def comunidad_feed(clave: str) -> Response:
+    """Atom feed (RFC 4287) of the datasets that name a community, newest change first; each
+    entry links to the dataset's page."""
+    import xml.etree.ElementTree as ET
+
+    found = _find(clave)
+    if found is None:
+        return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
+    results = _search(fq=f'hueyapan_comunidad:"{found.id}"', rows=30,
+                      sort="metadata_modified desc")["results"]
+    atom = "http://www.w3.org/2005/Atom"
+    ET.register_namespace("", atom)
+
+    def add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{atom}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    def stamp(value: str | None) -> str:
+        return (value or "1970-01-01T00:00:00")[:19] + "Z"
+
+    municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
+    feed = ET.Element(f"{{{atom}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "es"})
+    add(feed, "id", f"{tk.config['ckan.site_url']}/comunidad/{found.id}")
+    add(feed, "title", tk._("Changes in {name}").format(name=found.nombre))
+    add(feed, "subtitle", tk._("Public works, social programmes and calls of {name}, "
+                               "{municipality}").format(name=found.nombre,
+                                                        municipality=municipality))
+    add(feed, "link", href=_url(found, _external=True))
+    add(feed, "link", rel="self", href=tk.url_for("hueyapan.comunidad_feed", clave=found.id,
+                                                 _external=True))
+    add(feed, "updated", stamp(results[0]["metadata_modified"] if results else None))
+    author = add(feed, "author")
+    add(author, "name", tk.config.get("ckan.site_title") or municipality)
+    for dataset in results:
+        entry = add(feed, "entry")
+        url = tk.url_for(f"{dataset['type']}.read", id=dataset["name"], _external=True)
+        add(entry, "id", url)
+        add(entry, "title", dataset.get("title") or dataset["name"])
+        add(entry, "link", href=url)
+        add(entry, "updated", stamp(dataset.get("metadata_modified")))
+        add(entry, "published", stamp(dataset.get("metadata_created")))
+        add(entry, "category", term=dataset["type"])
+        summary = _summary(dataset.get("notes"))
+        if summary:
+            add(entry, "summary", summary)
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+def _summary(notes: str | None) -> str:
+    from ckanext.hueyapan.helpers import hueyapan_descripcion_corta
+
+    return hueyapan_descripcion_corta(notes, 300)

@@ -146,14 +146,31 @@ class NetworkLog:
     def __init__(self, driver):
         self._driver = driver
         self.urls: list[str] = []
+        #: bytes received on the wire per request id (headers and body, as sent: compressed
+        #: when the server compresses), from Network.loadingFinished
+        self.transferred: dict[str, int] = {}
+        self._url_of: dict[str, str] = {}
 
     def drain(self) -> None:
         for entry in self._driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
-            if message.get("method") == "Network.requestWillBeSent":
-                self.urls.append(message["params"]["request"]["url"])
-            elif message.get("method") == "Network.webSocketCreated":
-                self.urls.append(message["params"]["url"])
+            method, params = message.get("method"), message.get("params", {})
+            if method == "Network.requestWillBeSent":
+                self.urls.append(params["request"]["url"])
+                self._url_of[params["requestId"]] = params["request"]["url"]
+            elif method == "Network.webSocketCreated":
+                self.urls.append(params["url"])
+            elif method == "Network.loadingFinished":
+                self.transferred[params["requestId"]] = int(params.get("encodedDataLength", 0))
+
+    def reset(self) -> None:
+        """Forget what was read so far (before measuring one page load)."""
+        self.drain()
+        self.transferred.clear()
+
+    def bytes_by_url(self) -> dict[str, int]:
+        self.drain()
+        return {self._url_of.get(rid, rid): size for rid, size in self.transferred.items()}
 
     def foreign(self) -> list[str]:
         self.drain()

@@ -1,6 +1,8 @@
 """Small waiting helpers for the browser tests (Selenium's explicit waits, no sleeps)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -34,3 +36,64 @@ def click_and_wait(driver, element, timeout: float = TIMEOUT) -> None:
 def visit(driver, url: str, timeout: float = TIMEOUT) -> None:
     driver.get(url)
     wait_for_page(driver, timeout)
+
+
+# --- Accessibility (axe-core) -------------------------------------------------------------------
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(driver, impacts=("serious", "critical")) -> list[dict]:
+    """WCAG 2.1 A/AA violations axe-core finds on the current page, of the given impacts.
+
+    axe-core comes from npm (package-lock.json, installed by services/install.sh) and is injected
+    into the page; nothing is fetched from the network."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run services/install.sh (npm ci)")
+    driver.execute_script(AXE.read_text("utf-8"))
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical',"
+        " help: String(e), nodes: []}]));",
+        WCAG_21_AA,
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n.get("target") for n in v.get("nodes", [])][:5]}
+        for v in result if v.get("impact") in impacts
+    ]
+
+
+# --- English left on a Spanish page ---------------------------------------------------------------
+
+#: Common strings of CKAN core, scheming, harvest and spatial as they appear untranslated.
+CKAN_ENGLISH = (
+    "Datasets", "Dataset", "Organizations", "Groups", "About", "Log in", "Register", "Search",
+    "Search datasets", "Powered by", "License", "Licenses", "Formats", "Tags", "Welcome",
+    "Home", "found", "No description", "There is no description", "Add Dataset", "Showing",
+    "Order by", "Relevance", "Name Ascending", "Name Descending", "Last Modified", "Popular",
+    "Filter Results", "Clear All", "Activity Stream", "Followers", "Explore", "More information",
+    "Download", "Resources", "Data and Resources", "Additional Info", "Field", "Value", "Source",
+    "Author", "Maintainer", "Version", "State", "Last Updated", "Created", "Publish",
+    "Toggle navigation", "Submit", "Show More", "Show Only Popular", "Go to resource", "Preview",
+    "Map", "Spatial", "Harvested from", "Data Explorer", "Share", "Edit", "Manage",
+    "Sign up", "Remove", "Previous", "Next", "Read more", "Skip to main content",
+)
+
+
+def english_on_page(driver) -> list[str]:
+    """The strings of ``CKAN_ENGLISH`` found as whole words in what a visitor reads or hears:
+    the visible text and the accessible names (aria-label, title, placeholder, alt)."""
+    import re
+
+    text = driver.execute_script(
+        "const parts = [document.body.innerText, document.title];"
+        "for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],img[alt]')) {"
+        "  for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {"
+        "    if (el.hasAttribute(a)) parts.push(el.getAttribute(a)); } }"
+        "return parts.join('\\n');"
+    )
+    return sorted({phrase for phrase in CKAN_ENGLISH
+                   if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(phrase) + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})

@@ -17,7 +17,7 @@ def test_page_renders_in_spanish(browser, live_server, screenshot, path):
     screenshot(f"pagina-{path.strip('/') or 'inicio'}")
 
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "es"
-    assert "Conjuntos de datos" in browser.find_element(By.TAG_NAME, "body").text
+    assert "Obras públicas" in browser.find_element(By.TAG_NAME, "body").text
     assert browser.title, "the page has no title"
     # The no-external-request guard runs after the test body (see conftest.py).
 
