@@ -14,25 +14,8 @@ from ckanext.hueyapan.model import (
     ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad,
 )
 
-__all__ = [
-    "hueyapan_municipio",
-    "hueyapan_comunidad_choices",
-    "hueyapan_vocabulario_choices",
-    "hueyapan_comunidad_label",
-    "hueyapan_termino_label",
-    "hueyapan_formato_monto",
-    "hueyapan_lista",
-    "hueyapan_cifras",
-    "hueyapan_recientes",
-    "hueyapan_descripcion_corta",
-    "hueyapan_datos_ejemplo",
-    "hueyapan_tipo_label",
-    "hueyapan_numero",
-    "hueyapan_porcentaje_numero",
-    "hueyapan_estado_label",
-    "hueyapan_mapa_comunidades",
-    "hueyapan_comunidades_con_mas",
-]
+# Every public function named hueyapan_* is a template helper (toolkit.blanket.helpers registers
+# the names in __all__, computed at the end of this module).
 
 
 def hueyapan_municipio() -> dict[str, str]:
@@ -218,3 +201,7 @@ def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> lis
                  .filter(Comunidad.id.in_(keys))) if keys else {}
     ranked = sorted(names, key=lambda key: (-cuentas[key], names[key]))
     return [{"clave": key, "nombre": names[key], "cuenta": cuentas[key]} for key in ranked[:limit]]
+
+
+__all__ = sorted(name for name, value in list(globals().items())
+                 if name.startswith("hueyapan_") and callable(value))
