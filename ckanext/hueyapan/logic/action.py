@@ -26,6 +26,7 @@ __all__ = [
     "hueyapan_termino_list",
     "hueyapan_termino_create",
     "hueyapan_termino_update",
+    "hueyapan_resumen",
 ]
 
 log = logging.getLogger(__name__)
@@ -287,3 +288,26 @@ def hueyapan_termino_update(context: Context, data_dict: DataDict) -> dict[str, 
         setattr(termino, field, value.date() if isinstance(value, datetime.datetime) else value)
     model.Session.commit()
     return termino.as_dict()
+
+
+@tk.side_effect_free
+def hueyapan_resumen(context: Context, data_dict: DataDict) -> dict[str, Any]:
+    """Counts and approved amounts of the datasets a search finds, by community, fiscal year,
+    funding source, FAIS category, stage and type.
+
+    :param q: free text, as in ``package_search``
+    :param fq: a Solr filter, as in ``package_search``
+    :param comunidad: INEGI key(s) of communities (the municipality's key: works for all of it)
+    :param etapa, fuente, rubro, ejercicio, organizacion, tipo, alerta: facet values (each may
+        be a list); the same filters as the search facets
+    :param include_private: also private datasets the caller may see (default false)
+
+    Returns ``datasets`` (how many match), ``monto_aprobado`` (their sum) and ``por_comunidad``,
+    ``por_ejercicio``, ``por_fuente``, ``por_rubro``, ``por_etapa``, ``por_tipo``: lists of
+    ``{"clave", "datasets", "monto"}``, largest amount first. A dataset in several communities
+    counts in each; by source, each source's own amount.
+    """
+    from ckanext.hueyapan import resumen
+
+    tk.check_access("hueyapan_resumen", context, data_dict)
+    return resumen.summarise(context, dict(data_dict))

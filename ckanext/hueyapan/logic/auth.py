@@ -15,6 +15,7 @@ __all__ = [
     "hueyapan_termino_list",
     "hueyapan_termino_create",
     "hueyapan_termino_update",
+    "hueyapan_resumen",
 ]
 
 
@@ -46,3 +47,9 @@ hueyapan_comunidad_merge = _sysadmins_only
 hueyapan_comunidad_retire = _sysadmins_only
 hueyapan_termino_create = _sysadmins_only
 hueyapan_termino_update = _sysadmins_only
+
+
+@tk.auth_allow_anonymous_access
+def hueyapan_resumen(context: Context, data_dict: DataDict) -> AuthResult:
+    """Anyone may summarise what they can search: package_search applies their permissions."""
+    return {"success": True}
