@@ -31,13 +31,18 @@ __all__ = ["ALERTAS", "DIAS_FINIQUITO", "flags"]
 #: Days after the scheduled end after which an obra without finiquito is flagged.
 DIAS_FINIQUITO = 90
 
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 #: Flag name -> English label (translated where it is shown).
 ALERTAS: dict[str, str] = {
-    "sobrecosto": "Cost overrun",
-    "retraso": "Behind schedule",
-    "adjudicacion_directa": "Direct award",
-    "sin_consulta": "No recorded consultation",
-    "sin_finiquito": "No close-out after the end date",
+    "sobrecosto": N_("Cost overrun"),
+    "retraso": N_("Behind schedule"),
+    "adjudicacion_directa": N_("Direct award"),
+    "sin_consulta": N_("No recorded consultation"),
+    "sin_finiquito": N_("No close-out after the end date"),
 }
 
 _ENDED = {"concluida", "finiquitada"}

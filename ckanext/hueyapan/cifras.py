@@ -31,7 +31,7 @@ from ckan.lib.redis import connect_to_redis
 from ckanext.hueyapan import search, vocabularios
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
-__all__ = ["compute", "figures", "invalidate"]
+__all__ = ["compute", "figures", "generation", "invalidate"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,14 @@ def invalidate() -> None:
         connect_to_redis().incr(_key("generacion"))
     except Exception as error:  # noqa: BLE001 - Redis down must never fail a dataset change
         log.warning("Could not invalidate the cached figures: %s", error)
+
+
+def generation() -> int:
+    """How many dataset changes the catalog has counted (0 when Redis cannot tell)."""
+    try:
+        return int(connect_to_redis().get(_key("generacion")) or 0)
+    except Exception:  # noqa: BLE001
+        return 0
 
 
 def _amount(value: Any) -> Decimal | None:

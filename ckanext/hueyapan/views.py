@@ -14,7 +14,7 @@ from flask import Blueprint, Response, redirect
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import mapas, plantillas
+from ckanext.hueyapan import exportar, mapas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
@@ -57,6 +57,36 @@ def plantilla(tipo: str, formato: str) -> Response:
     response = Response(content, content_type=content_type)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{plantillas.filename(tipo, formato)}"')
+    return response
+
+
+# --- Bulk exports ----------------------------------------------------------------------------------
+
+@hueyapan.route("/exportar/<tipo>.<any(csv, xlsx):formato>")
+def exportacion(tipo: str, formato: str) -> Response:
+    """A search of one type as CSV or XLSX: ``/exportar/obra.csv?hueyapan_ejercicio=2025``."""
+    from flask import request
+
+    if tipo not in DATASET_TYPES:
+        return tk.abort(404, tk._("There is no export for \"{type}\"").format(type=tipo))
+    q, fq = exportar.search_filters(request.args)
+    try:
+        content = exportar.export(tipo, formato, q, fq)
+    except tk.ValidationError:
+        return tk.abort(400, tk._("The search filters are not valid"))
+    mimetype = exportar.CSV_MIMETYPE if formato == "csv" else exportar.XLSX_MIMETYPE
+    response = Response(content, content_type=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{tipo}.{formato}"'
+    return response
+
+
+@hueyapan.route("/exportar/<tipo>-diccionario.csv")
+def exportacion_diccionario(tipo: str) -> Response:
+    """The data dictionary of an export: one row per column."""
+    if tipo not in DATASET_TYPES:
+        return tk.abort(404, tk._("There is no export for \"{type}\"").format(type=tipo))
+    response = Response(exportar.dictionary_csv(tipo), content_type=exportar.CSV_MIMETYPE)
+    response.headers["Content-Disposition"] = f'attachment; filename="{tipo}-diccionario.csv"'
     return response
 
 
