@@ -15,8 +15,8 @@ from ckan import model
 
 from ckanext.hueyapan.model import Comunidad
 
-__all__ = ["FUENTE_INEGI", "datasets_with", "in_municipality", "new_id", "read_localities",
-           "seed_localities"]
+__all__ = ["FUENTE_INEGI", "boundary_geojson", "datasets_with", "in_municipality", "new_id",
+           "read_localities", "seed_localities"]
 
 FUENTE_INEGI = (
     "INEGI, Marco Geoestadístico (dic. 2024) y Censo de Población y Vivienda 2020"
@@ -123,3 +123,14 @@ def in_municipality(geometry: Any) -> bool | None:
         return bool(shape(geometry).intersects(_municipality()))
     except Exception:  # noqa: BLE001 - anything unreadable is "unknown", never an error here
         return None
+
+
+@functools.lru_cache(maxsize=1)
+def boundary_geojson() -> dict[str, Any]:
+    """The municipal boundary (INEGI) as GeoJSON, simplified to about 100 m (small enough for
+    RDF and JSON exports)."""
+    from shapely.geometry import mapping, shape
+
+    data = json.loads((_DATA / "hueyapan_municipio_30073.geojson").read_text("utf-8"))
+    simplified = shape(data["features"][0]["geometry"]).simplify(0.001, preserve_topology=True)
+    return json.loads(json.dumps(mapping(simplified)))
