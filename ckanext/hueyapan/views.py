@@ -20,6 +20,11 @@ from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
 __all__ = ["hueyapan"]
 
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
 hueyapan = Blueprint("hueyapan", __name__)
 
 
@@ -179,17 +184,12 @@ def comunidad(clave: str) -> Any:
     })
 
 
-@hueyapan.route("/comunidad/<clave>/cambios.atom")
-def comunidad_feed(clave: str) -> Response:
-    """Atom feed (RFC 4287) of the datasets that name a community, newest change first; each
-    entry links to the dataset's page."""
+def _atom(results: list[dict[str, Any]], feed_id: str, title: str, subtitle: str, link: str,
+          self_url: str) -> Response:
+    """An Atom feed (RFC 4287) of datasets, newest change first; each entry links to the
+    dataset's page."""
     import xml.etree.ElementTree as ET
 
-    found = _find(clave)
-    if found is None:
-        return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
-    results = _search(fq=f'hueyapan_comunidad:"{found.id}"', rows=30,
-                      sort="metadata_modified desc")["results"]
     atom = "http://www.w3.org/2005/Atom"
     ET.register_namespace("", atom)
 
@@ -202,19 +202,16 @@ def comunidad_feed(clave: str) -> Response:
     def stamp(value: str | None) -> str:
         return (value or "1970-01-01T00:00:00")[:19] + "Z"
 
-    municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
     feed = ET.Element(f"{{{atom}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "es"})
-    add(feed, "id", f"{tk.config['ckan.site_url']}/comunidad/{found.id}")
-    add(feed, "title", tk._("Changes in {name}").format(name=found.nombre))
-    add(feed, "subtitle", tk._("Public works, social programmes and calls of {name}, "
-                               "{municipality}").format(name=found.nombre,
-                                                        municipality=municipality))
-    add(feed, "link", href=_url(found, _external=True))
-    add(feed, "link", rel="self", href=tk.url_for("hueyapan.comunidad_feed", clave=found.id,
-                                                 _external=True))
+    add(feed, "id", feed_id)
+    add(feed, "title", title)
+    add(feed, "subtitle", subtitle)
+    add(feed, "link", href=link)
+    add(feed, "link", rel="self", href=self_url)
     add(feed, "updated", stamp(results[0]["metadata_modified"] if results else None))
     author = add(feed, "author")
-    add(author, "name", tk.config.get("ckan.site_title") or municipality)
+    add(author, "name", tk.config.get("ckan.site_title")
+        or tk.config["ckanext.hueyapan.municipio.nombre"])
     for dataset in results:
         entry = add(feed, "entry")
         url = tk.url_for(f"{dataset['type']}.read", id=dataset["name"], _external=True)
@@ -229,6 +226,46 @@ def comunidad_feed(clave: str) -> Response:
             add(entry, "summary", summary)
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+@hueyapan.route("/comunidad/<clave>/cambios.atom")
+def comunidad_feed(clave: str) -> Response:
+    """Atom feed of the datasets that name a community."""
+    found = _find(clave)
+    if found is None:
+        return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
+    results = _search(fq=f'hueyapan_comunidad:"{found.id}"', rows=30,
+                      sort="metadata_modified desc")["results"]
+    return _atom(
+        results, f"{tk.config['ckan.site_url']}/comunidad/{found.id}",
+        tk._("Changes in {name}").format(name=found.nombre),
+        tk._("Public works, social programmes and calls of {name}, {municipality}").format(
+            name=found.nombre, municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
+        _url(found, _external=True),
+        tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True))
+
+
+_FEED_TITLES = {
+    "obra": N_("Public works"),
+    "programa-social": N_("Social programmes"),
+    "convocatoria": N_("Calls"),
+}
+
+
+@hueyapan.route("/cambios/<tipo>.atom")
+def tipo_feed(tipo: str) -> Response:
+    """Atom feed of the latest changes of one type: ``/cambios/obra.atom``."""
+    if tipo not in DATASET_TYPES:
+        return tk.abort(404, tk._("There is no feed for \"{type}\"").format(type=tipo))
+    results = _search(fq=f"+dataset_type:{tipo}", rows=30, sort="metadata_modified desc")["results"]
+    municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
+    name = tk._(_FEED_TITLES[tipo])
+    return _atom(
+        results, f"{tk.config['ckan.site_url']}/cambios/{tipo}",
+        tk._("{kind} of {municipality}: latest changes").format(kind=name, municipality=municipality),
+        tk._("Datasets of this type created or changed most recently"),
+        tk.url_for(f"{tipo}.search", _external=True),
+        tk.url_for("hueyapan.tipo_feed", tipo=tipo, _external=True))
 
 
 def _summary(notes: str | None) -> str:
