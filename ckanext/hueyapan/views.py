@@ -14,7 +14,7 @@ from flask import Blueprint, Response, redirect
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import exportar, mapas, plantillas
+from ckanext.hueyapan import exportar, mapas, periodistas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
@@ -63,6 +63,17 @@ def plantilla(tipo: str, formato: str) -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{plantillas.filename(tipo, formato)}"')
     return response
+
+
+# --- For journalists ------------------------------------------------------------------------------
+
+@hueyapan.route("/datos-para-periodistas")
+def periodistas_index() -> str:
+    """What is here and how to take it: API, spreadsheets, DCAT, feeds, licence, citation."""
+    ejemplos = periodistas.render(tk.config["ckan.site_url"])
+    for ejemplo in ejemplos:
+        ejemplo["titulo"] = tk._(ejemplo["titulo"])
+    return tk.render("hueyapan/periodistas.html", {"ejemplos": ejemplos})
 
 
 # --- Bulk exports ----------------------------------------------------------------------------------
