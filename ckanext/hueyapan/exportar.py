@@ -28,8 +28,8 @@ import ckan.plugins.toolkit as tk
 from ckanext.hueyapan import alertas, search
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES, FieldSpec, field_specs
 
-__all__ = ["CSV_MIMETYPE", "MAX_ROWS", "XLSX_MIMETYPE", "columns", "export", "dictionary_csv",
-           "search_filters"]
+__all__ = ["CSV_MIMETYPE", "MAX_ROWS", "XLSX_MIMETYPE", "columns", "datasets", "export",
+           "dictionary_csv", "search_filters"]
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -89,7 +89,8 @@ def search_filters(args: Any) -> tuple[str, str]:
     return q, " ".join(parts)
 
 
-def _datasets(dataset_type: str, q: str, fq: str) -> Iterator[dict[str, Any]]:
+def datasets(dataset_type: str, q: str, fq: str) -> Iterator[dict[str, Any]]:
+    """The datasets of one type a search finds (at most :data:`MAX_ROWS`), newest change first."""
     start = 0
     while start < MAX_ROWS:
         result = tk.get_action("package_search")({}, {
@@ -174,7 +175,7 @@ def rows(dataset_type: str, q: str = "", fq: str = "") -> Iterator[list[Any]]:
     cols = columns(dataset_type)
     labels = _labels()
     today = search.today()
-    for dataset in _datasets(dataset_type, q, fq):
+    for dataset in datasets(dataset_type, q, fq):
         flags = alertas.flags(dataset, today) if dataset_type == "obra" else {}
         yield [_value(column, dataset, labels, today, flags) for column in cols]
 

@@ -96,6 +96,45 @@ def exportacion(tipo: str, formato: str) -> Response:
     return response
 
 
+def _json(data: Any, filename: str | None = None) -> Response:
+    import json
+
+    response = Response(json.dumps(data, ensure_ascii=False, indent=1),
+                        content_type="application/json; charset=utf-8")
+    if filename:
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@hueyapan.route("/exportar/oc4ids.json")
+def oc4ids_paquete() -> Response:
+    """Every public obra a search finds, as an OC4IDS project package (search filters as on the
+    search page: ``/exportar/oc4ids.json?hueyapan_ejercicio=2025``)."""
+    from flask import request
+
+    from ckanext.hueyapan import oc4ids
+
+    q, fq = exportar.search_filters(request.args)
+    projects = [oc4ids.project(obra) for obra in exportar.datasets("obra", q, fq)]
+    return _json(oc4ids.package(projects, request.url), "oc4ids.json")
+
+
+@hueyapan.route("/exportar/oc4ids/<name>.json")
+def oc4ids_proyecto(name: str) -> Response:
+    """One obra as an OC4IDS project package of one project."""
+    from flask import request
+
+    from ckanext.hueyapan import oc4ids
+
+    try:
+        obra = tk.get_action("package_show")({}, {"id": name})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return tk.abort(404, tk._("There is no public work \"{name}\"").format(name=name))
+    if obra.get("type") != "obra":
+        return tk.abort(404, tk._("There is no public work \"{name}\"").format(name=name))
+    return _json(oc4ids.package([oc4ids.project(obra)], request.url), f"{name}.oc4ids.json")
+
+
 @hueyapan.route("/exportar/<tipo>-diccionario.csv")
 def exportacion_diccionario(tipo: str) -> Response:
     """The data dictionary of an export: one row per column."""
