@@ -62,6 +62,9 @@ def test_every_example_on_the_page_works(live_server):
         else:
             status, content_type, content = _get(text)
             assert status == 200 and content, name
+            if name == "oc4ids":
+                projects = json.loads(content)["projects"]
+                assert [p["id"] for p in projects] == ["oc4ids-hy30073-HUE-2025-FISM-013"]
             if name == "csv":
                 assert content_type.startswith("text/csv")
                 assert b"HUE-2025-FISM-013" in content and b"HUE-2024-FISM-001" not in content
