@@ -43,6 +43,10 @@ class Comunidad(BaseModel):  # type: ignore[valid-type, misc]
     pob_femenina_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     viviendas_habitadas_2020: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     fuente: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    #: Indigenous community (True/False) as staff record it; None: not recorded
+    indigena: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    #: Its indigenous peoples, as staff write them ("Popoluca", "Nahua")
+    pueblos_indigenas: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     estado: Mapped[str] = mapped_column(sa.Text, nullable=False, default=ESTADO_ACTIVA)
     fusionada_en: Mapped[str | None] = mapped_column(
         sa.Text, sa.ForeignKey("hueyapan_comunidad.id"), nullable=True
@@ -67,6 +71,8 @@ class Comunidad(BaseModel):  # type: ignore[valid-type, misc]
             "pob_femenina_2020": self.pob_femenina_2020,
             "viviendas_habitadas_2020": self.viviendas_habitadas_2020,
             "fuente": self.fuente,
+            "indigena": self.indigena,
+            "pueblos_indigenas": self.pueblos_indigenas,
             "estado": self.estado,
             "fusionada_en": self.fusionada_en,
             "creado": self.creado.isoformat() if self.creado else None,

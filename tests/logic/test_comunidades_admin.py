@@ -30,6 +30,15 @@ class TestComunidadAdmin:
         listed = {c["id"] for c in call_action("hueyapan_comunidad_list")}
         assert "c-colonia-las-flores" in listed and len(listed) == 51
 
+    def test_staff_record_an_indigenous_community(self):
+        sysadmin = factories.Sysadmin()
+        before = call_action("hueyapan_comunidad_show", id="300730030")
+        assert before["indigena"] is None  # not recorded: nothing is presumed
+        updated = call_action("hueyapan_comunidad_update", {"user": sysadmin["name"]},
+                              id="300730030", indigena="true", pueblos_indigenas="Popoluca")
+        assert updated["indigena"] is True and updated["pueblos_indigenas"] == "Popoluca"
+        assert call_action("hueyapan_comunidad_show", id="300730030")["indigena"] is True
+
     def test_inegi_key_must_belong_to_the_municipality_and_be_unique(self):
         sysadmin = factories.Sysadmin()
         with pytest.raises(tk.ValidationError) as error:

@@ -41,7 +41,7 @@ def _comunidad_fields(
     ignore_missing: Validator, unicode_safe: Validator, int_validator: Validator,
     natural_number_validator: Validator, hueyapan_cvegeo: Validator,
     hueyapan_coordenada: Validator, hueyapan_geojson_objeto: Validator,
-    hueyapan_ambito: Validator,
+    hueyapan_ambito: Validator, boolean_validator: Validator,
 ) -> Schema:
     return {
         "cvegeo": [ignore_missing, unicode_safe, hueyapan_cvegeo],
@@ -55,6 +55,8 @@ def _comunidad_fields(
         "pob_femenina_2020": [ignore_missing, natural_number_validator],
         "viviendas_habitadas_2020": [ignore_missing, natural_number_validator],
         "fuente": [ignore_missing, unicode_safe],
+        "indigena": [ignore_missing, boolean_validator],
+        "pueblos_indigenas": [ignore_missing, unicode_safe],
     }
 
 
