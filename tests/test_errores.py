@@ -19,7 +19,6 @@ def test_an_unknown_address_is_a_spanish_404(app):
     assert "requested URL" not in text and "Not Found" not in text
 
 
-@pytest.mark.usefixtures("clean_db_all")
 def test_the_catalogs_own_message_is_kept(app):
     text = _text(app.get("/plantillas/no-existe.csv", status=404))
     assert "No hay plantilla para «no-existe»" in text

@@ -110,3 +110,24 @@ def test_uploaded_photo_loses_gps_and_device_data(app, obra):
     exif = image.getexif()
     assert image.format == "JPEG" and image.size == (40, 20)
     assert not exif.get_ifd(0x8825) and 0x010F not in exif and 0x0110 not in exif
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_privacy_exception_is_only_for_editors(app, comunidades):
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    from tests.fabricas import obra
+
+    sysadmin = factories.Sysadmin()
+    org = factories.Organization(name="obras-publicas")
+    call_action("package_create", context={"user": sysadmin["name"]}, **obra(org, resources=[{
+        "url": "http://example.org/acta.pdf", "name": "Acta", "format": "PDF",
+        "tipo_recurso": "acta_consulta", "excepcion_privacidad": "Versión pública del acta 3/2025"}]))
+    anonymous = app.get("/api/3/action/package_show?id=pavimentacion-los-mangos").json["result"]
+    assert "excepcion_privacidad" not in anonymous["resources"][0]
+    found = app.get("/api/3/action/package_search?q=*:*").json["result"]["results"][0]
+    assert "excepcion_privacidad" not in found["resources"][0]
+    editor = call_action("package_show", context={"user": sysadmin["name"], "ignore_auth": False},
+                         id="pavimentacion-los-mangos")
+    assert editor["resources"][0]["excepcion_privacidad"] == "Versión pública del acta 3/2025"

@@ -203,5 +203,96 @@ def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> lis
     return [{"clave": key, "nombre": names[key], "cuenta": cuentas[key]} for key in ranked[:limit]]
 
 
+_ERROR_TITLES = {
+    400: N_("Bad request"),
+    403: N_("You cannot see this page"),
+    404: N_("Page not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("The file is too large"),
+    429: N_("Too many requests: wait a moment and try again"),
+    500: N_("Something went wrong on our side"),
+    503: N_("The catalog is not available right now"),
+}
+_ERROR_TEXTS = {
+    404: N_("We could not find this page. It may have been moved, or the address may be "
+            "mistyped. Try the search box or go back to the home page."),
+    403: N_("You do not have permission to see this page."),
+    500: N_("The error was recorded. Please try again in a few minutes."),
+}
+
+
+def hueyapan_error(code: Any, name: str | None, content: Any) -> dict[str, str]:
+    """Spanish title and text of an error page. The generic English texts of the web server
+    (werkzeug's descriptions) are replaced; a specific message the catalog gave is kept."""
+    from werkzeug.exceptions import default_exceptions
+
+    try:
+        number = int(code[0] if isinstance(code, (list, tuple)) else code)
+    except (TypeError, ValueError, IndexError):
+        number = 500
+    exception = default_exceptions.get(number)
+    generic = {getattr(exception, "description", None), "Internal server error", None, ""}
+    text = str(content) if content not in generic else tk._(
+        _ERROR_TEXTS.get(number, _ERROR_TEXTS[500] if number >= 500 else _ERROR_TEXTS[404]))
+    title = _ERROR_TITLES.get(number)
+    return {"codigo": str(number), "titulo": tk._(title) if title else (name or ""), "texto": text}
+
+
+_TYPE_PLURALS = {
+    "obra": N_("Public works"),
+    "programa-social": N_("Social programmes"),
+    "convocatoria": N_("Calls"),
+    "dataset": N_("Datasets"),
+}
+
+
+def hueyapan_tipo_plural(dataset_type: str) -> str:
+    """The plural name of a dataset type, in the current language ("Obras públicas")."""
+    label = _TYPE_PLURALS.get(dataset_type)
+    return tk._(label) if label else dataset_type
+
+
+def hueyapan_mapa_busqueda() -> dict[str, Any]:
+    """What the map of the search pages needs: the municipality's bounds as Leaflet's
+    [[south, west], [north, east]] and its simplified boundary as GeoJSON (a light overlay)."""
+    import shapely
+    from shapely.geometry import mapping
+
+    from ckanext.hueyapan.espacial import municipal_boundary
+
+    boundary = shapely.set_precision(municipal_boundary(tolerance=0.002), 0.0001)
+    minx, miny, maxx, maxy = boundary.bounds
+    return {"extension": [[miny, minx], [maxy, maxx]], "limite": mapping(boundary)}
+
+
+def hueyapan_comunidades_nombres(keys: list[str]) -> str:
+    """The names of some communities, comma-separated, in one query ("Los Mangos, Barrosa")."""
+    labels = comunidad_labels(list(keys))
+    return ", ".join(labels[key] for key in keys)
+
+
+
+
+# --- Dataset pages of an obra, a programa social and a convocatoria (see fichas.py) ---------------
+
+def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
+    """One of the values of a dataset page computed in ``fichas.py``, by name: e.g.
+    ``h.hueyapan_ficha('consultas', pkg)``, ``h.hueyapan_ficha('mapa', pkg)``."""
+    from ckanext.hueyapan import fichas
+
+    if nombre not in fichas.__all__ or not callable(getattr(fichas, nombre)):
+        raise ValueError(f"unknown value of a dataset page: {nombre}")
+    return getattr(fichas, nombre)(*args, **kwargs)
+
+
+def hueyapan_fecha_larga(value: Any) -> str:
+    """A date as people write it, in the page's language: "1 de marzo de 2025"."""
+    from ckanext.hueyapan import fichas
+
+    return fichas.fecha_larga(value)
+
+
+# Every hueyapan_* function above is a template helper: keep this line at the end of the module.
 __all__ = sorted(name for name, value in list(globals().items())
                  if name.startswith("hueyapan_") and callable(value))

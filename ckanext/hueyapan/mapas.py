@@ -16,7 +16,7 @@ from typing import Any, Iterable
 
 from markupsafe import Markup, escape
 
-__all__ = ["Punto", "svg_mapa"]
+__all__ = ["Punto", "svg_geometria", "svg_mapa"]
 
 WIDTH = 640
 _DATA = resources.files("ckanext.hueyapan") / "data"
@@ -44,7 +44,8 @@ class _Projection:
     def __init__(self, bounds: tuple[float, float, float, float], margin: float = 12) -> None:
         minx, miny, maxx, maxy = bounds
         self.kx = math.cos(math.radians((miny + maxy) / 2))
-        span_x, span_y = (maxx - minx) * self.kx, maxy - miny
+        # a degenerate extent (one point) would divide by zero: give it a few metres
+        span_x, span_y = max((maxx - minx) * self.kx, 1e-4), max(maxy - miny, 1e-4)
         self.scale = (WIDTH - 2 * margin) / span_x
         self.height = round(span_y * self.scale + 2 * margin)
         self.minx, self.maxy, self.margin = minx, maxy, margin
@@ -60,6 +61,14 @@ class _Projection:
             for ring in [polygon.exterior, *polygon.interiors]:
                 points = [self.xy(x, y) for x, y in ring.coords]
                 parts.append("M" + "L".join(f"{x},{y}" for x, y in points) + "Z")
+        return "".join(parts)
+
+    def line(self, geometry: Any) -> str:
+        """The SVG path of a line or of every line of a multi-line (open paths)."""
+        parts = []
+        for line in getattr(geometry, "geoms", [geometry]):
+            points = [self.xy(x, y) for x, y in line.coords]
+            parts.append("M" + "L".join(f"{x},{y}" for x, y in points))
         return "".join(parts)
 
 
@@ -100,6 +109,64 @@ def svg_mapa(puntos: Iterable[Punto], titulo: str, descripcion: str = "") -> Mar
     role = "group" if any(p.enlace for p in puntos) else "img"
     return Markup(
         f'<svg class="hy-mapa" viewBox="0 0 {WIDTH} {projection.height}" role="{role}" '
+        f'aria-labelledby="hy-mapa-titulo{" hy-mapa-desc" if descripcion else ""}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title id="hy-mapa-titulo">{escape(titulo)}</title>'
+        f'{description}{"".join(body)}</svg>'
+    )
+
+
+def _geometry_shapes(geometry: Any, projection: _Projection) -> list[str]:
+    """SVG elements drawing a shapely geometry: points as circles, lines as strokes, polygons
+    filled; collections and multi-geometries part by part."""
+    kind = geometry.geom_type
+    if kind == "Point":
+        x, y = projection.xy(geometry.x, geometry.y)
+        return [f'<circle class="hy-mapa-lugar-punto" cx="{x}" cy="{y}" r="8"/>']
+    if kind in ("LineString", "MultiLineString"):
+        return [f'<path class="hy-mapa-lugar-linea" d="{projection.line(geometry)}"/>']
+    if kind in ("Polygon", "MultiPolygon"):
+        return [f'<path class="hy-mapa-lugar-zona" d="{projection.path(geometry)}"/>']
+    shapes: list[str] = []
+    for part in getattr(geometry, "geoms", []):  # MultiPoint, GeometryCollection
+        shapes.extend(_geometry_shapes(part, projection))
+    return shapes
+
+
+def svg_geometria(geometria: dict[str, Any], titulo: str, descripcion: str = "",
+                  puntos: Iterable[Punto] = ()) -> Markup:
+    """An accessible SVG map (``role="img"``, title and description) of the municipality with an
+    arbitrary GeoJSON geometry drawn on it (a point, a road, a network, an area), and the given
+    communities as small context circles. The map grows to include the geometry when it lies
+    partly outside the municipality. Raises ``ValueError`` when the geometry cannot be read."""
+    from shapely.geometry import shape
+
+    try:
+        geometry = shape(geometria)
+    except Exception as error:  # noqa: BLE001 - shapely raises many kinds for bad GeoJSON
+        raise ValueError(f"unreadable geometry: {error}") from error
+    if geometry.is_empty:
+        raise ValueError("empty geometry")
+    boundary = _boundary()
+    bminx, bminy, bmaxx, bmaxy = boundary.bounds
+    gminx, gminy, gmaxx, gmaxy = geometry.bounds
+    projection = _Projection((min(bminx, gminx), min(bminy, gminy),
+                              max(bmaxx, gmaxx), max(bmaxy, gmaxy)))
+    body = [f'<path class="hy-mapa-municipio" d="{projection.path(boundary)}"/>']
+    for punto in puntos:
+        if punto.lon is None or punto.lat is None:
+            continue
+        x, y = projection.xy(punto.lon, punto.lat)
+        body.append(f'<g><title>{escape(punto.nombre)}</title>'
+                    f'<circle class="hy-mapa-punto-vacio" cx="{x}" cy="{y}" r="3"/></g>')
+    body.extend(_geometry_shapes(geometry, projection))
+    # a geometry a few pixels across (a short road, a building) gets a ring so it can be found
+    (left, top), (right, bottom) = projection.xy(gminx, gmaxy), projection.xy(gmaxx, gminy)
+    if max(right - left, bottom - top) < 24:
+        x, y = projection.xy(geometry.centroid.x, geometry.centroid.y)
+        body.append(f'<circle class="hy-mapa-lugar-aro" cx="{x}" cy="{y}" r="18"/>')
+    description = f'<desc id="hy-mapa-desc">{escape(descripcion)}</desc>' if descripcion else ""
+    return Markup(
+        f'<svg class="hy-mapa" viewBox="0 0 {WIDTH} {projection.height}" role="img" '
         f'aria-labelledby="hy-mapa-titulo{" hy-mapa-desc" if descripcion else ""}" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="hy-mapa-titulo">{escape(titulo)}</title>'
         f'{description}{"".join(body)}</svg>'

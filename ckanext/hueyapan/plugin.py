@@ -57,9 +57,13 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
+        for result in search_results.get("results", []):
+            resources.hide_internal(result)  # editors read it with package_show
         return search.after_search(search_results, search_params)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        if not resources.may_edit(context, pkg_dict):
+            resources.hide_internal(pkg_dict)
         return search.after_show(pkg_dict)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

@@ -45,7 +45,9 @@ def _fetch_link(url: str) -> bytes | None:
         return None
     limit = tk.config["ckanext.hueyapan.privacidad.max_bytes_enlace"]
     try:
-        with requests.get(url, stream=True, timeout=10) as response:
+        from ckanext.hueyapan import redes
+
+        with redes.session().get(url, stream=True, timeout=10) as response:
             response.raise_for_status()
             chunks, size = [], 0
             for chunk in response.iter_content(64 * 1024):
@@ -113,3 +115,19 @@ def before_create_or_update(context: Context, resource: dict[str, Any]) -> None:
         data = _fetch_link(url)
         if data is not None:
             _guard_table(context, resource, data, urlparse(url).path)
+
+
+def hide_internal(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Remove what only the dataset's editors may read: the recorded privacy exception of each
+    resource (why a file flagged as holding personal data was published)."""
+    for resource in pkg_dict.get("resources") or []:
+        resource.pop(OVERRIDE_FIELD, None)
+    return pkg_dict
+
+
+def may_edit(context: Context, pkg_dict: dict[str, Any]) -> bool:
+    try:
+        tk.check_access("package_update", dict(context), {"id": pkg_dict.get("id")})
+    except (tk.NotAuthorized, tk.ObjectNotFound):
+        return False
+    return True

@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import make_connection
 
+from ckanext.hueyapan import espacial
+
 __all__ = [
+    "CKAN_MESSAGES",
     "DATASET_TYPES",
     "ESTADOS",
     "FACETS",
@@ -31,6 +34,12 @@ def N_(message: str) -> str:
     """Marks a message for extraction; it is translated where it is shown."""
     return message
 
+
+#: CKAN's own messages that its search pages show and its Spanish catalog lacks: marked here so
+#: that the extraction keeps them in ours.
+CKAN_MESSAGES = (
+    N_("close"),
+)
 
 DATASET_TYPES = ("obra", "programa-social", "convocatoria")
 TIMEZONE = ZoneInfo("America/Mexico_City")
@@ -117,11 +126,13 @@ def estado_convocatoria(data: dict[str, Any], on: datetime.date | None = None) -
 
 
 def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """Add the facet fields (multi-valued strings) and the convocatoria's dates (our types, and
-    the communities of any other dataset, e.g. a harvested one)."""
+    """Add the facet fields (multi-valued strings), the convocatoria's dates (our types, and
+    the communities of any other dataset, e.g. a harvested one) and the spatial extent of every
+    dataset (see ``espacial.py``)."""
+    data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
+    pkg_dict = espacial.index_extent(pkg_dict, data)
     if pkg_dict.get("type") not in DATASET_TYPES + ("dataset",):
         return pkg_dict
-    data = json.loads(pkg_dict.get("validated_data_dict") or "{}")
     simple = {
         "hueyapan_comunidad": _list(data.get("comunidades")),
         "hueyapan_ejercicio": _list(data.get("ejercicio_fiscal")),

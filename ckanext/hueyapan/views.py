@@ -72,7 +72,8 @@ def periodistas_index() -> str:
     """What is here and how to take it: API, spreadsheets, DCAT, feeds, licence, citation."""
     ejemplos = periodistas.render(tk.config["ckan.site_url"])
     for ejemplo in ejemplos:
-        ejemplo["titulo"] = tk._(ejemplo["titulo"])
+        titulo = ejemplo["titulo"]  # marked with N_ in periodistas.py
+        ejemplo["titulo"] = tk._(titulo)
     return tk.render("hueyapan/periodistas.html", {"ejemplos": ejemplos})
 
 

@@ -39,6 +39,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
+from ckanext.hueyapan import redes
 from ckanext.hueyapan.harvesters import tabla
 
 __all__ = ["TabularHarvester"]
@@ -134,7 +135,7 @@ class TabularHarvester(HarvesterBase):
         if urlparse(url).scheme not in ("http", "https"):
             raise tabla.TableError(tk._("The address must start with http:// or https://"))
         try:
-            with requests.get(url, stream=True, timeout=timeout) as response:
+            with redes.session().get(url, stream=True, timeout=timeout) as response:
                 if response.status_code >= 400:
                     raise tabla.TableError(
                         tk._("The server answered HTTP {status} for {url}").format(

@@ -42,8 +42,15 @@ def _queue(kind: str) -> tuple[str, Callable[..., Any]]:
     raise ValueError(f"unknown queue {kind!r}: gather or fetch")
 
 
+def _config_value(key: str) -> Any:
+    from ckan.plugins.toolkit import config
+
+    return config.get(key)
+
+
 def limit_http_waits(seconds: float) -> None:
-    """Give every HTTP request of this process that has no timeout one of ``seconds``.
+    """Give every HTTP request of this process that has no timeout one of ``seconds``, and
+    refuse local and private addresses (``redes.check``) except the catalog's Solr.
 
     ckanext-harvest's ``ckan`` harvester and ckanext-dcat's harvesters call ``requests`` without
     a timeout: a remote catalog that accepts the connection and never answers would hold the
@@ -51,12 +58,27 @@ def limit_http_waits(seconds: float) -> None:
     """
     from requests.adapters import HTTPAdapter
 
+    from urllib.parse import urlsplit
+
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+
+    from ckanext.hueyapan import redes
+
     send = HTTPAdapter.send
     if getattr(send, "hueyapan_default_timeout", None) is not None:
         return
+    # The catalog's own Solr is the one local service the consumers must reach
+    solr = urlsplit(_config_value("solr_url") or "")
+    exempt = {(solr.hostname, solr.port)}
 
     def send_with_timeout(self: Any, request: Any, stream: bool = False,
                           timeout: Any = None, **kwargs: Any) -> Any:
+        target = urlsplit(request.url)
+        if (target.hostname, target.port) not in exempt:
+            try:
+                redes.check(request.url)  # no harvest source may reach local addresses
+            except redes.AddressNotAllowed as error:
+                raise RequestsConnectionError(str(error), request=request)
         return send(self, request, stream=stream,
                     timeout=seconds if timeout is None else timeout, **kwargs)
 
