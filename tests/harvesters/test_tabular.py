@@ -224,3 +224,28 @@ def test_an_object_imported_twice_never_duplicates_its_dataset(source, consumers
     assert model.Session.query(model.Package).filter(
         model.Package.type == "obra", model.Package.state == "active").count() == 3
     assert model.Package.get("hue-2025-fism-001-1") is None
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_a_source_on_a_local_address_is_refused(with_plugins, source, harvest, file_server,
+                                                tmp_path, request):
+    """With local addresses not allowed (the production default), the consumers refuse a
+    source on 127.0.0.1: the job ends with a Spanish gather error and nothing is imported."""
+    from tests.harvesters.conftest import Consumers, purge_harvest_queues
+
+    ini = tmp_path / "sin-locales.ini"
+    base = Path(request.config.getoption("--ckan-ini")).resolve()
+    ini.write_text(f"[app:main]\nuse = config:{base}\n"
+                   "ckanext.hueyapan.cosecha.permitir_direcciones_locales = false\n")
+    purge_harvest_queues()
+    strict = Consumers(str(ini))
+    strict.start()
+    try:
+        job = harvest.run(source()["id"], consumers=strict, timeout=60)
+    finally:
+        strict.stop()
+        purge_harvest_queues()
+    assert any("red local o privada" in e and "No se cambió nada" in e
+               for e in harvest.errors(job)), harvest.errors(job)
+    assert job["stats"].get("added", 0) == 0
+    assert ("GET", "/obras.csv") not in file_server.requests
