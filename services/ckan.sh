@@ -43,8 +43,14 @@ cmd_init() {
     done
     ckan_cli hueyapan crear-admin 2>>"$CKAN_LOG" || die ckan "creating the sysadmin failed (see $CKAN_LOG)"
     if [[ -f "$STATE_DIR/run/solr-ckan-reindex" ]]; then
-        # Solr's conf changed (services/solr.sh): every dataset is indexed again with it.
+        # Solr's conf changed (services/solr.sh): every dataset is indexed again with it. The
+        # index is emptied and the core reloaded first: Lucene keeps a field's old type until its
+        # index writer is reopened, and refuses documents that give the field its new one.
         info "ckan: the search schema changed: reindexing every dataset"
+        ckan_cli search-index clear >>"$CKAN_LOG" 2>&1 \
+            || die ckan "could not empty the search index (see $CKAN_LOG)"
+        http_ok "http://127.0.0.1:$SOLR_PORT/solr/admin/cores?action=RELOAD&core=ckan" \
+            || die ckan "Solr did not reload core ckan"
         ckan_cli search-index rebuild >>"$CKAN_LOG" 2>&1 \
             || die ckan "search index rebuild failed (see $CKAN_LOG)"
         rm -f "$STATE_DIR/run/solr-ckan-reindex"

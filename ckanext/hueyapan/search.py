@@ -57,6 +57,8 @@ FACETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "hueyapan_tipo_programa": (N_("Type of programme"), ("programa-social",)),
     "hueyapan_enfoque": (N_("Focus"), ("programa-social",)),
     "hueyapan_ejercicio": (N_("Fiscal year"), DATASET_TYPES),
+    "hueyapan_alerta": (N_("Red flags"), ("obra",)),
+    "hueyapan_indigena": (N_("Indigenous community"), DATASET_TYPES),
 }
 _VOCABULARY_OF = {
     "hueyapan_etapa": "etapa_obra",
@@ -146,6 +148,13 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             if isinstance(f, dict) and f.get("fuente")
         }),
     }
+    if pkg_dict.get("type") == "obra":
+        simple["hueyapan_alerta"] = _static_flags(data)
+        scheduled = _day(data.get("fecha_termino_programada"))
+        if scheduled:
+            pkg_dict["hueyapan_termino_programado_date"] = _solr_instant(scheduled, end_of_day=True)
+    if _any_indigenous(simple["hueyapan_comunidad"]):
+        simple["hueyapan_indigena"] = ["si"]
     pkg_dict.update({key: values for key, values in simple.items() if values})
     for field, end in (("fecha_apertura", False), ("fecha_cierre", True),
                        ("fecha_resultados", False)):
@@ -153,6 +162,48 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if day:
             pkg_dict[f"hueyapan_{field}_date"] = _solr_instant(day, end_of_day=end)
     return pkg_dict
+
+
+def _static_flags(data: dict[str, Any]) -> list[str]:
+    """The red flags that do not depend on today's date (see alertas.py); the two that do
+    (an open work past its end date, no close-out) are computed by Solr at query time."""
+    from ckanext.hueyapan import alertas
+
+    far_past = datetime.date(1900, 1, 1)  # "today" so early that nothing is late yet
+    flags = alertas.flags(data, far_past)["alertas"]
+    ended = _day(data.get("fecha_termino_real"))
+    scheduled = _day(data.get("fecha_termino_programada"))
+    if ended and scheduled and ended > scheduled and data.get("etapa") != "cancelada":
+        flags.append("retraso")  # ended late: a fact that no longer changes
+    return sorted(set(flags) - {"sin_finiquito"})
+
+
+def _any_indigenous(keys: list[str]) -> bool:
+    if not keys:
+        return False
+    from ckan import model
+
+    from ckanext.hueyapan.model import Comunidad
+
+    return model.Session.query(Comunidad.id).filter(
+        Comunidad.id.in_(keys), Comunidad.indigena.is_(True)).first() is not None
+
+
+ALERTA_FIELD = "hueyapan_alerta"
+_OPEN = "-hueyapan_etapa:(concluida OR finiquitada OR cancelada)"
+
+
+def _alerta_query(alerta: str) -> str:
+    """Solr query of the obras with a red flag, the date-dependent ones against Solr's NOW."""
+    from ckanext.hueyapan import alertas
+
+    due = "hueyapan_termino_programado_date"
+    if alerta == "retraso":
+        return f"({ALERTA_FIELD}:retraso OR ({due}:[* TO NOW] AND {_OPEN}))"
+    if alerta == "sin_finiquito":
+        return (f"({due}:[* TO NOW-{alertas.DIAS_FINIQUITO}DAYS] AND "
+                "-hueyapan_etapa:(finiquitada OR cancelada))")
+    return f"{ALERTA_FIELD}:{alerta}"
 
 
 def _estado_query(estado: str) -> str:
@@ -184,16 +235,40 @@ def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
         return "+" + _estado_query(estado)
 
     if ESTADO_FIELD in fq:
-        search_params["fq"] = _ESTADO_FILTER.sub(replace, fq)
+        search_params["fq"] = fq = _ESTADO_FILTER.sub(replace, fq)
+    if ALERTA_FIELD in fq:
+        search_params["fq"] = _ALERTA_FILTER.sub(_replace_alerta, fq)
     facet_fields = search_params.get("facet.field")
-    if isinstance(facet_fields, list) and ESTADO_FIELD in facet_fields:
-        search_params["facet.field"] = [f for f in facet_fields if f != ESTADO_FIELD]
-        search_params.setdefault("extras", {})["_hueyapan_estado_facet"] = True
+    for field, flag in ((ESTADO_FIELD, "_hueyapan_estado_facet"),
+                        (ALERTA_FIELD, "_hueyapan_alerta_facet")):
+        if isinstance(facet_fields, list) and field in facet_fields:
+            facet_fields = [f for f in facet_fields if f != field]
+            search_params["facet.field"] = facet_fields
+            search_params.setdefault("extras", {})[flag] = True
     return search_params
 
 
+_ALERTA_FILTER = re.compile(r'\+?' + ALERTA_FIELD + r':"?(\w+)"?')
+
+
+def _replace_alerta(match: re.Match[str]) -> str:
+    from ckanext.hueyapan import alertas
+
+    alerta = match.group(1)
+    if alerta not in alertas.ALERTAS:
+        raise tk.ValidationError({"fq": [
+            tk._("Unknown red flag \"{alerta}\": use one of {alertas}").format(
+                alerta=alerta, alertas=", ".join(alertas.ALERTAS))
+        ]})
+    return "+" + _alerta_query(alerta)
+
+
 def _estado_counts(search_params: dict[str, Any]) -> dict[str, int]:
-    """How many matching datasets are in each estado: one Solr request with facet queries.
+    return _query_counts(search_params, {e: _estado_query(e) for e in ESTADOS})
+
+
+def _query_counts(search_params: dict[str, Any], queries: dict[str, str]) -> dict[str, int]:
+    """How many matching datasets each query finds: one Solr request with facet queries.
 
     Called after CKAN ran the search, so ``search_params`` already holds the final ``q`` and the
     ``fq`` list with site, state and permission filters: nobody counts what they cannot see.
@@ -206,13 +281,13 @@ def _estado_counts(search_params: dict[str, Any]) -> dict[str, int]:
     params.update({
         "rows": 0,
         "facet": "true",
-        "facet.query": [_estado_query(e) for e in ESTADOS],
+        "facet.query": list(queries.values()),
         "df": "text",
         "wt": "json",
     })
     response = make_connection().search(**params)
     counts = response.raw_response.get("facet_counts", {}).get("facet_queries", {})
-    return {e: int(counts.get(_estado_query(e), 0)) for e in ESTADOS}
+    return {name: int(counts.get(query, 0)) for name, query in queries.items()}
 
 
 def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
@@ -232,6 +307,20 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
             continue
         for item in items:
             item["display_name"] = labels.get(item["name"], item["name"])
+    if (search_params.get("extras") or {}).pop("_hueyapan_alerta_facet", False):
+        from ckanext.hueyapan import alertas
+
+        counts = _query_counts(search_params, {a: _alerta_query(a) for a in alertas.ALERTAS})
+        facets[ALERTA_FIELD] = {
+            "title": ALERTA_FIELD,
+            "items": [{"name": a, "display_name": tk._(label), "count": counts[a]}
+                      for a, label in alertas.ALERTAS.items() if counts[a]],
+        }
+        search_results.setdefault("facets", {})[ALERTA_FIELD] = {
+            a: counts[a] for a in alertas.ALERTAS if counts[a]}
+    if "hueyapan_indigena" in facets:
+        for item in facets["hueyapan_indigena"].get("items", []):
+            item["display_name"] = tk._("Yes") if item["name"] == "si" else item["name"]
     if (search_params.get("extras") or {}).pop("_hueyapan_estado_facet", False):
         counts = _estado_counts(search_params)
         facets[ESTADO_FIELD] = {
@@ -253,6 +342,10 @@ def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """A convocatoria's estado, computed from its dates and today's date."""
     if pkg_dict.get("type") == "convocatoria":
         pkg_dict["estado"] = estado_convocatoria(pkg_dict)
+    elif pkg_dict.get("type") == "obra":
+        from ckanext.hueyapan import alertas
+
+        pkg_dict.update(alertas.flags(pkg_dict, today()))
     return pkg_dict
 
 

@@ -251,6 +251,7 @@ DATE_FIELDS: Final[tuple[str, ...]] = (
     "hueyapan_fecha_apertura_date",
     "hueyapan_fecha_cierre_date",
     "hueyapan_fecha_resultados_date",
+    "hueyapan_termino_programado_date",
 )
 
 
