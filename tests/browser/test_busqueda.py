@@ -14,7 +14,7 @@ from ckan.tests.helpers import call_action
 from tests.browser.support import axe_violations, english_on_page, visit
 from tests.fabricas import obra
 
-WIDTHS = {"1280": (1280, 900), "375": (375, 812)}
+WIDTHS = {"1280": (1280, 900), "375": (375, 812), "320": (320, 640)}
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from ckan.tests.helpers import call_action
 from tests.browser.support import axe_violations, english_on_page, visit
 from tests.fabricas import obra, programa
 
-WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812)}
+WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812), "minimo": (320, 640)}
 LOS_MANGOS = "300730030"
 
 

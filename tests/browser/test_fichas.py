@@ -18,7 +18,7 @@ from ckanext.hueyapan import search
 from tests.browser.support import axe_violations, english_on_page, visit
 from tests.fabricas import convocatoria, obra, programa
 
-WIDTHS = {1280: (1280, 900), 375: (375, 812)}
+WIDTHS = {1280: (1280, 900), 375: (375, 812), 320: (320, 640)}
 LOS_MANGOS = "300730030"
 CABECERA = "300730001"
 AUTH = "Authorization"

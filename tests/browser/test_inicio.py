@@ -17,7 +17,7 @@ from tests.fabricas import convocatoria, obra, programa
 #: What a cold visit to the home page may transfer (HTML, CSS, JS, fonts, images).
 MAX_COLD_BYTES = 500 * 1024
 
-WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812)}
+WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812), "minimo": (320, 640)}
 
 
 def _day(days: int) -> str:
