@@ -23,8 +23,10 @@ Each flag is a fact anyone can check on the obra's page, not a judgement:
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from ckanext.hueyapan.cantidades import fecha, monto
 
 __all__ = ["ALERTAS", "DIAS_FINIQUITO", "flags"]
 
@@ -49,26 +51,13 @@ _ENDED = {"concluida", "finiquitada"}
 _CLOSED = {"finiquitada", "cancelada"}
 
 
-def _amount(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
 
 
-def _day(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 def _first(data: dict[str, Any], *fields: str) -> Decimal | None:
     for field in fields:
-        amount = _amount(data.get(field))
+        amount = monto(data.get(field))
         if amount is not None and amount > 0:
             return amount
     return None
@@ -85,8 +74,8 @@ def flags(obra: dict[str, Any], today: datetime.date) -> dict[str, Any]:
         result["sobrecosto_pct"] = round(float((final - base) / base * 100), 1)
         result["alertas"].append("sobrecosto")
 
-    scheduled = _day(obra.get("fecha_termino_programada"))
-    ended = _day(obra.get("fecha_termino_real"))
+    scheduled = fecha(obra.get("fecha_termino_programada"))
+    ended = fecha(obra.get("fecha_termino_real"))
     if scheduled and etapa != "cancelada":
         until = ended or (None if etapa in _ENDED else today)
         if until and until > scheduled:

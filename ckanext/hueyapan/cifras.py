@@ -19,7 +19,7 @@ import datetime
 import json
 import logging
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +29,7 @@ from ckan import model
 from ckan.lib.redis import connect_to_redis
 
 from ckanext.hueyapan import search, vocabularios
+from ckanext.hueyapan.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
 __all__ = ["compute", "figures", "generation", "invalidate"]
@@ -59,12 +60,6 @@ def generation() -> int:
         return 0
 
 
-def _amount(value: Any) -> Decimal | None:
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
 
 
 def _rows(sql: str, **params: Any) -> list[Any]:
@@ -92,7 +87,7 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
         except ValueError:
             continue
         for item in items if isinstance(items, list) else []:
-            amount = _amount(item.get("monto")) if isinstance(item, dict) else None
+            amount = monto(item.get("monto")) if isinstance(item, dict) else None
             if amount is None:
                 continue
             by_year[year or ""] += amount

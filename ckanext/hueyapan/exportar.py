@@ -26,6 +26,7 @@ from typing import Any, Iterator, Sequence
 import ckan.plugins.toolkit as tk
 
 from ckanext.hueyapan import alertas, search
+from ckanext.hueyapan.cantidades import numero
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES, FieldSpec, field_specs
 
 __all__ = ["CSV_MIMETYPE", "MAX_ROWS", "XLSX_MIMETYPE", "columns", "datasets", "export",
@@ -113,11 +114,6 @@ def _labels() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     return communities, terms
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(str(value).replace(",", "").replace("$", "").rstrip("%").strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _value(column: Column, dataset: dict[str, Any], labels: tuple[Any, Any], today: datetime.date,
@@ -142,9 +138,9 @@ def _value(column: Column, dataset: dict[str, Any], labels: tuple[Any, Any], tod
         return None
     kind = column.kind
     if kind in ("money", "percent", "number"):
-        return _number(value)
+        return numero(value)
     if kind in ("integer", "year"):
-        number = _number(value)
+        number = numero(value)
         return int(number) if number is not None else None
     if kind == "date":
         try:

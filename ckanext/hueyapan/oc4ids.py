@@ -34,6 +34,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.hueyapan.cantidades import numero
+
 __all__ = ["package", "project", "PUBLISHED_VERSION"]
 
 PUBLISHED_VERSION = "0.9"
@@ -68,15 +70,10 @@ def _site() -> str:
     return tk.config["ckan.site_url"].rstrip("/")
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(str(value).replace(",", "").replace("$", "").rstrip("%").strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _money(value: Any) -> dict[str, Any] | None:
-    amount = _number(value)
+    amount = numero(value)
     return {"amount": amount, "currency": "MXN"} if amount is not None else None
 
 
@@ -155,13 +152,13 @@ def _metrics(obra: dict[str, Any]) -> list[dict[str, Any]]:
         observations = []
         for number, entry in enumerate(sorted(obra.get("historial_avance") or [],
                                               key=lambda e: str(e.get("fecha") or "")), start=1):
-            value = _number(entry.get(field))
+            value = numero(entry.get(field))
             if value is not None:
                 observations.append({"id": f"{number}", "measure": value,
                                      "unit": {"name": "percent", "scheme": "UNCEFACT", "id": "P1"},
                                      "period": {"startDate": _date(entry.get("fecha")),
                                                 "endDate": _date(entry.get("fecha"))}})
-        current = _number(obra.get(field))
+        current = numero(obra.get(field))
         if current is not None:
             observations.append({"id": "actual", "measure": current,
                                  "unit": {"name": "percent", "scheme": "UNCEFACT", "id": "P1"}})
@@ -222,8 +219,8 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
     } if (obra.get("contrato_numero") or supplier or obra.get("modalidad_contratacion")) else None
     meetings = []
     for number, consulta in enumerate(obra.get("consultas") or [], start=1):
-        women = _number(consulta.get("asistentes_mujeres")) or 0
-        men = _number(consulta.get("asistentes_hombres")) or 0
+        women = numero(consulta.get("asistentes_mujeres")) or 0
+        men = numero(consulta.get("asistentes_hombres")) or 0
         meetings.append({"id": str(number), "date": _date(consulta.get("fecha")),
                          "address": {"streetAddress": consulta.get("lugar")},
                          "numberOfParticipants": int(women + men) if women or men else None,

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+
+from ckanext.hueyapan.cantidades import monto
 
 __all__ = ["FILTERS", "MAX_DATASETS", "summarise"]
 
@@ -40,12 +42,6 @@ MAX_DATASETS = 50000
 _PAGE = 1000
 
 
-def _amount(value: Any) -> Decimal | None:
-    try:
-        amount = Decimal(str(value).replace(",", "").replace("$", "").strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
 
 
 def _fq(data_dict: dict[str, Any]) -> str:
@@ -85,8 +81,8 @@ def summarise(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, A
         "SELECT type, extras->>'comunidades', extras->>'ejercicio_fiscal', "
         "extras->>'fuentes_financiamiento', extras->>'rubro_fais', extras->>'etapa', "
         "extras->>'monto_aprobado' FROM package WHERE id = ANY(:ids)"), {"ids": ids}) if ids else []
-    for tipo, comunidades, ejercicio, fuentes, rubro, etapa, monto in rows:
-        amount = _amount(monto) or Decimal()
+    for tipo, comunidades, ejercicio, fuentes, rubro, etapa, approved in rows:
+        amount = monto(approved) or Decimal()
         total += amount
 
         def add(group: str, key: str | None, value: Decimal = amount) -> None:
@@ -110,7 +106,7 @@ def summarise(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, A
             sources = []
         for source in sources if isinstance(sources, list) else ():
             if isinstance(source, dict) and source.get("fuente"):
-                add("fuente", source["fuente"], _amount(source.get("monto")) or Decimal())
+                add("fuente", source["fuente"], monto(source.get("monto")) or Decimal())
 
     def listed(group: str) -> list[dict[str, Any]]:
         return [{"clave": key, "datasets": value["datasets"], "monto": float(value["monto"])}

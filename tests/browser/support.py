@@ -97,3 +97,18 @@ def english_on_page(driver) -> list[str]:
     )
     return sorted({phrase for phrase in CKAN_ENGLISH
                    if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(phrase) + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})
+
+
+# --- Nothing wider than the screen -----------------------------------------------------------------
+
+def too_wide(driver) -> list[str]:
+    """What makes the page scroll sideways: the page itself when it is wider than the window, and
+    every element that reaches past the window's right edge (up to 8). Leaflet's tiles and panes
+    are left out: a map container clips them (overflow: hidden)."""
+    return driver.execute_script(
+        "const w = document.documentElement.clientWidth; const out = [];"
+        "if (document.documentElement.scrollWidth > w) out.push('page ' + document.documentElement.scrollWidth);"
+        "for (const el of document.querySelectorAll('body *:not(.leaflet-container *)')) {"
+        "  const r = el.getBoundingClientRect();"
+        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
+        "} return out.slice(0, 8);")

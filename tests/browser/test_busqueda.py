@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.browser.support import axe_violations, english_on_page, visit
+from tests.browser.support import axe_violations, english_on_page, too_wide, visit
 from tests.fabricas import obra
 
 WIDTHS = {"1280": (1280, 900), "375": (375, 812), "320": (320, 640)}
@@ -30,19 +30,6 @@ def obras(with_plugins, clean_index, comunidades):
         org, name="alumbrado-municipal", title="Alumbrado público en todo el municipio",
         clave_obra="HUE-2025-FISM-015", comunidades=["30073"]))
     return org
-
-
-def _too_wide(browser) -> list[str]:
-    """Elements wider than the screen (the check of test_inicio.py). Leaflet's tiles and panes
-    are left out: the map container clips them (overflow: hidden), so the page does not scroll
-    sideways, which the first line checks."""
-    return browser.execute_script(
-        "const w = document.documentElement.clientWidth; const out = [];"
-        "if (document.documentElement.scrollWidth > w) out.push('page ' + document.documentElement.scrollWidth);"
-        "for (const el of document.querySelectorAll('body *:not(.leaflet-container *)')) {"
-        "  const r = el.getBoundingClientRect();"
-        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
-        "} return out.slice(0, 8);")
 
 
 def _script_errors(browser) -> list[str]:
@@ -74,7 +61,7 @@ def test_search_page_of_obras(browser, live_server, screenshot, width):
     assert draw.get_attribute("role") == "button"
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == "3 obras públicas encontradas"
     assert len(_titles(browser)) == 3
-    assert _too_wide(browser) == []
+    assert too_wide(browser) == []
     assert english_on_page(browser) == []
     assert axe_violations(browser) == []
     assert _script_errors(browser) == []

@@ -8,7 +8,7 @@ from selenium.webdriver.common.by import By
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.browser.support import axe_violations, english_on_page, visit
+from tests.browser.support import axe_violations, english_on_page, too_wide, visit
 from tests.fabricas import obra, programa
 
 WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812), "minimo": (320, 640)}
@@ -25,15 +25,6 @@ def con_datos(with_plugins, clean_index, comunidades):
     return org
 
 
-def _too_wide(browser) -> list[str]:
-    return browser.execute_script(
-        "const w = document.documentElement.clientWidth; const out = [];"
-        "for (const el of document.querySelectorAll('body *')) {"
-        "  const r = el.getBoundingClientRect();"
-        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
-        "} return out.slice(0, 8);")
-
-
 @pytest.mark.usefixtures("con_datos")
 @pytest.mark.parametrize("width", WIDTHS, ids=list(WIDTHS))
 def test_community_page(browser, live_server, screenshot, width):
@@ -47,7 +38,7 @@ def test_community_page(browser, live_server, screenshot, width):
     assert browser.find_element(By.CSS_SELECTOR, "svg.hy-mapa .hy-mapa-zona")
     body = browser.find_element(By.TAG_NAME, "body").text
     assert "Apoyo a productores de maíz 2025" in body and "Población 2020" in body
-    assert _too_wide(browser) == []
+    assert too_wide(browser) == []
     assert english_on_page(browser) == []
     assert axe_violations(browser) == []
 
@@ -60,6 +51,6 @@ def test_communities_list(browser, live_server, screenshot, width):
     screenshot(f"comunidades-{width}")
     rows = browser.find_elements(By.CSS_SELECTOR, ".hy-tabla-comunidades tbody tr")
     assert len(rows) == 50
-    assert _too_wide(browser) == []
+    assert too_wide(browser) == []
     assert english_on_page(browser) == []
     assert axe_violations(browser) == []

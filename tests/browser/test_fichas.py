@@ -15,7 +15,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.hueyapan import search
-from tests.browser.support import axe_violations, english_on_page, visit
+from tests.browser.support import axe_violations, english_on_page, too_wide, visit
 from tests.fabricas import convocatoria, obra, programa
 
 WIDTHS = {1280: (1280, 900), 375: (375, 812), 320: (320, 640)}
@@ -149,13 +149,8 @@ def test_dataset_page(browser, live_server, screenshot, tipo, width):
         assert [b.get_attribute("aria-valuenow") for b in bars] == ["45.0", "30.5"]
 
     # nothing wider than the screen
-    too_wide = browser.execute_script(
-        "const w = document.documentElement.clientWidth; const out = [];"
-        "for (const el of document.querySelectorAll('body *')) {"
-        "  const r = el.getBoundingClientRect();"
-        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
-        "} return out.slice(0, 8);")
-    assert too_wide == [], "\n".join(too_wide)
+    wide = too_wide(browser)
+    assert wide == [], "\n".join(wide)
 
     assert axe_violations(browser) == []
     assert english_on_page(browser) == []

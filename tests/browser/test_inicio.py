@@ -11,7 +11,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.hueyapan import cifras, search
-from tests.browser.support import axe_violations, english_on_page, visit
+from tests.browser.support import axe_violations, english_on_page, too_wide, visit
 from tests.fabricas import convocatoria, obra, programa
 
 #: What a cold visit to the home page may transfer (HTML, CSS, JS, fonts, images).
@@ -61,13 +61,8 @@ def test_home_page(browser, live_server, screenshot, width):
     assert "Pavimentación de la calle principal de Los Mangos" in recientes
 
     # nothing wider than the screen
-    too_wide = browser.execute_script(
-        "const w = document.documentElement.clientWidth; const out = [];"
-        "for (const el of document.querySelectorAll('body *')) {"
-        "  const r = el.getBoundingClientRect();"
-        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
-        "} return out.slice(0, 8);")
-    assert too_wide == [], "\n".join(too_wide)
+    wide = too_wide(browser)
+    assert wide == [], "\n".join(wide)
 
     assert english_on_page(browser) == []
     assert axe_violations(browser) == []
