@@ -293,6 +293,30 @@ def hueyapan_fecha_larga(value: Any) -> str:
     return fichas.fecha_larga(value)
 
 
+# --- Participation in calls (see participacion.py) -----------------------------------------------
+
+def hueyapan_resultados_convocatoria(name: str) -> dict[str, Any]:
+    """The public results of a call's proposals (``hueyapan_convocatoria_resultados``)."""
+    try:
+        return tk.get_action("hueyapan_convocatoria_resultados")({}, {"id": name})
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return {"publicados": False, "total": 0}
+
+
+def hueyapan_propuesta_estado_label(estado: str) -> str:
+    from ckanext.hueyapan.participacion import ESTADO_LABELS
+
+    return tk._(ESTADO_LABELS.get(estado, estado))
+
+
+def hueyapan_dataset_publico(dataset_id: str | None) -> dict[str, str] | None:
+    """Name, type and title of a public, active dataset, or None (a draft stays hidden)."""
+    package = model.Package.get(dataset_id) if dataset_id else None
+    if package is None or package.private or package.state != "active":
+        return None
+    return {"name": package.name, "type": package.type, "title": package.title}
+
+
 # Every hueyapan_* function above is a template helper: keep this line at the end of the module.
 __all__ = sorted(name for name, value in list(globals().items())
                  if name.startswith("hueyapan_") and callable(value))

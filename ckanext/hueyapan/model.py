@@ -118,3 +118,63 @@ class Termino(BaseModel):  # type: ignore[valid-type, misc]
             "hasta": self.hasta.isoformat() if self.hasta else None,
             "orden": self.orden,
         }
+
+
+#: The review of a proposal: recibida → en_revision → aprobada | rechazada; aprobada → convertida
+PROPUESTA_ESTADOS = ("recibida", "en_revision", "aprobada", "rechazada", "convertida")
+
+
+class Propuesta(BaseModel):  # type: ignore[valid-type, misc]
+    """A proposal of a registered user (an agente municipal, a committee, an organisation) to a
+    convocatoria. The contact fields are private: only the proponent and the convocante área
+    read them."""
+
+    __tablename__ = "hueyapan_propuesta"
+
+    id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=lambda: str(uuid.uuid4()))
+    convocatoria_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("package.id"), nullable=False)
+    usuario_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("user.id"), nullable=False)
+    titulo: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    comunidad: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("hueyapan_comunidad.id"),
+                                           nullable=False)
+    problema: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    descripcion: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    beneficiarios_mujeres: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    beneficiarios_hombres: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    beneficiarios_indigenas: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    costo_estimado: Mapped[Any] = mapped_column(sa.Numeric(14, 2), nullable=True)
+    acta: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    contacto_nombre: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    contacto_telefono: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    contacto_correo: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    estado: Mapped[str] = mapped_column(sa.Text, nullable=False, default="recibida")
+    motivo: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    dataset_id: Mapped[str | None] = mapped_column(sa.Text, sa.ForeignKey("package.id"),
+                                                   nullable=True)
+    informe_preliminar: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    informe_preliminar_limite: Mapped[datetime.date | None] = mapped_column(sa.Date, nullable=True)
+    informe_preliminar_entregado: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True)
+    informe_final: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    informe_final_limite: Mapped[datetime.date | None] = mapped_column(sa.Date, nullable=True)
+    informe_final_entregado: Mapped[datetime.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True), nullable=True)
+    creado: Mapped[datetime.datetime] = mapped_column(sa.DateTime(timezone=True), default=_now)
+    modificado: Mapped[datetime.datetime] = mapped_column(
+        sa.DateTime(timezone=True), default=_now, onupdate=_now)
+
+    PRIVATE = ("contacto_nombre", "contacto_telefono", "contacto_correo")
+
+    def as_dict(self, with_private: bool) -> dict[str, Any]:
+        """The proposal as the API returns it; the contact fields only ``with_private``."""
+        data: dict[str, Any] = {}
+        for column in self.__table__.columns:
+            value = getattr(self, column.name)
+            if column.name in self.PRIVATE and not with_private:
+                continue
+            if isinstance(value, (datetime.date, datetime.datetime)):
+                value = value.isoformat()
+            elif value is not None and column.name == "costo_estimado":
+                value = str(value)
+            data[column.name] = value
+        return data

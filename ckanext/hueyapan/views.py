@@ -17,8 +17,9 @@ from ckan import model
 from ckanext.hueyapan import exportar, mapas, periodistas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
+from ckanext.hueyapan.vistas_propuestas import propuestas
 
-__all__ = ["hueyapan"]
+__all__ = ["hueyapan", "propuestas"]
 
 
 def N_(message: str) -> str:

@@ -22,12 +22,11 @@ harvest object's ``guid``. A re-harvest:
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import uuid
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import requests
@@ -40,6 +39,7 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.hueyapan import redes
+from ckanext.hueyapan.idioma import default_language as _default_language
 from ckanext.hueyapan.harvesters import tabla
 
 __all__ = ["TabularHarvester"]
@@ -50,32 +50,6 @@ TIPOS = ("obra", "programa-social", "convocatoria")
 RETIRADOS = ("conservar", "marcar", "borrar")
 WITHDRAWN_FIELD = "retirado_de_origen"
 ACTION_WITHDRAW = "retirar"
-
-
-@contextlib.contextmanager
-def _default_language() -> Iterator[None]:
-    """Messages in the catalog's default language (Spanish), also in the consumer processes.
-
-    ckanext-harvest's consumers run outside any request, where CKAN's ``_()`` has no locale; the
-    CKAN command line keeps its Flask app in the click context, so a request context is opened on
-    it for the duration of the stage.
-    """
-    import click
-    from flask import has_request_context
-    from flask_babel import force_locale
-
-    language = tk.config["ckan.locale_default"]
-    if has_request_context():
-        with force_locale(language):
-            yield
-        return
-    click_context = click.get_current_context(silent=True)
-    app = click_context.meta.get("flask_app") if click_context is not None else None
-    if app is None:
-        yield
-        return
-    with app.test_request_context(), force_locale(language):
-        yield
 
 
 def _row_hash(data: dict[str, Any]) -> str:

@@ -11,7 +11,12 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.hueyapan import comunidades, vocabularios
-from ckanext.hueyapan.logic import schema
+from ckanext.hueyapan.logic import propuestas, schema
+from ckanext.hueyapan.logic.propuestas import (  # noqa: F401 - actions registered by name
+    hueyapan_convocatoria_resultados, hueyapan_propuesta_convertir, hueyapan_propuesta_create,
+    hueyapan_propuesta_estado, hueyapan_propuesta_informe, hueyapan_propuesta_list,
+    hueyapan_propuesta_show,
+)
 from ckanext.hueyapan.model import (
     ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad, Termino,
 )
@@ -27,6 +32,7 @@ __all__ = [
     "hueyapan_termino_create",
     "hueyapan_termino_update",
     "hueyapan_resumen",
+    *propuestas.__all__,
 ]
 
 log = logging.getLogger(__name__)

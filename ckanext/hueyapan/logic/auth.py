@@ -16,6 +16,13 @@ __all__ = [
     "hueyapan_termino_create",
     "hueyapan_termino_update",
     "hueyapan_resumen",
+    "hueyapan_propuesta_create",
+    "hueyapan_propuesta_show",
+    "hueyapan_propuesta_list",
+    "hueyapan_propuesta_estado",
+    "hueyapan_propuesta_convertir",
+    "hueyapan_propuesta_informe",
+    "hueyapan_convocatoria_resultados",
 ]
 
 
@@ -53,3 +60,31 @@ hueyapan_termino_update = _sysadmins_only
 def hueyapan_resumen(context: Context, data_dict: DataDict) -> AuthResult:
     """Anyone may summarise what they can search: package_search applies their permissions."""
     return {"success": True}
+
+
+# Proposals: the actions check who may read or change each proposal (participacion.role); here
+# only "logged in or not" is decided.
+
+def hueyapan_propuesta_create(context: Context, data_dict: DataDict) -> AuthResult:
+    """A registered user (anonymous visitors cannot submit)."""
+    return {"success": bool(context.get("user")),
+            "msg": tk._("Log in to take part in a call")}
+
+
+@tk.auth_allow_anonymous_access
+def _read(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": True}
+
+
+hueyapan_propuesta_show = _read
+hueyapan_propuesta_list = _read
+hueyapan_convocatoria_resultados = _read
+
+
+def _logged_in(context: Context, data_dict: DataDict) -> AuthResult:
+    return {"success": bool(context.get("user")), "msg": tk._("Log in first")}
+
+
+hueyapan_propuesta_estado = _logged_in
+hueyapan_propuesta_convertir = _logged_in
+hueyapan_propuesta_informe = _logged_in

@@ -1,0 +1,44 @@
+"""The catalog's default language for texts made outside a visitor's request.
+
+Job reports and e-mails are read by staff and citizens in the catalog's language (Spanish), not
+in the language of whoever triggered them, and ckanext-harvest's consumers run outside any
+request, where CKAN's ``_()`` has no locale.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Iterator
+
+import ckan.plugins.toolkit as tk
+
+__all__ = ["default_language"]
+
+
+@contextlib.contextmanager
+def default_language() -> Iterator[None]:
+    """Messages in the catalog's default language (Spanish), in a request or in the consumers.
+
+    Outside a request (ckanext-harvest's consumers, background jobs) CKAN's ``_()`` has no locale:
+    a request context is opened on the Flask app — the one the CKAN command line keeps in its
+    click context, or the current one — for the duration of the block.
+    """
+    import click
+    from flask import has_request_context
+    from flask_babel import force_locale
+
+    language = tk.config["ckan.locale_default"]
+    if has_request_context():
+        with force_locale(language):
+            yield
+        return
+    click_context = click.get_current_context(silent=True)
+    app = click_context.meta.get("flask_app") if click_context is not None else None
+    if app is None:
+        from flask import current_app, has_app_context
+
+        app = current_app._get_current_object() if has_app_context() else None
+    if app is None:
+        yield
+        return
+    with app.test_request_context(), force_locale(language):
+        yield
