@@ -34,7 +34,7 @@ from typing import Any, Iterable
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["MIN_SIDE_M", "comunidades_geometry", "extent", "index_extent", "municipal_boundary",
+__all__ = ["MIN_SIDE_M", "comunidades_bounds", "extent", "index_extent", "municipal_boundary",
            "own_geometry"]
 
 log = logging.getLogger(__name__)
@@ -105,46 +105,59 @@ def own_geometry(pkg_dict: dict[str, Any], data: dict[str, Any]) -> Any | None:
     return None
 
 
-def comunidades_geometry(keys: Iterable[str]) -> Any | None:
-    """The union of the communities' polygons (or points, for those without a polygon); the
-    municipal boundary for the whole municipality. None when none is known."""
-    from shapely.geometry import Point
-    from shapely.ops import unary_union
+#: Bounds of each community's polygon (or point), by (key, last change): computed once per
+#: process and version of the community, so indexing never parses polygons again.
+_BOUNDS: dict[tuple[str, Any], tuple[float, float, float, float] | None] = {}
 
+
+def _community_bounds(keys: list[str]) -> list[tuple[float, float, float, float]]:
     from ckan import model
 
     from ckanext.hueyapan.model import Comunidad
 
-    keys = [str(key) for key in keys if key not in (None, "")]
-    municipio = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
-    parts = [municipal_boundary()] if municipio in keys else []
-    wanted = [key for key in keys if key != municipio]
-    if wanted:
-        rows = model.Session.query(
-            Comunidad.geometria, Comunidad.longitud, Comunidad.latitud
-        ).filter(Comunidad.id.in_(wanted))
-        for geometria, longitud, latitud in rows:
+    found = []
+    rows = model.Session.query(Comunidad.id, Comunidad.modificado).filter(Comunidad.id.in_(keys))
+    for key, changed in rows:
+        if (key, changed) not in _BOUNDS:
+            geometria, longitud, latitud = model.Session.query(
+                Comunidad.geometria, Comunidad.longitud, Comunidad.latitud
+            ).filter(Comunidad.id == key).one()
             polygon = _shape(geometria) if geometria else None
             if polygon is not None:
-                parts.append(polygon)
+                _BOUNDS[(key, changed)] = tuple(polygon.bounds)
             elif longitud is not None and latitud is not None:
-                point = _shape(Point(longitud, latitud).__geo_interface__)
-                if point is not None:
-                    parts.append(point)
+                _BOUNDS[(key, changed)] = (longitud, latitud, longitud, latitud)
+            else:
+                _BOUNDS[(key, changed)] = None
+        if _BOUNDS[(key, changed)] is not None:
+            found.append(_BOUNDS[(key, changed)])
+    return found
+
+
+def comunidades_bounds(keys: Iterable[str]) -> tuple[float, float, float, float] | None:
+    """The bounding box of the communities' polygons (or points, for those without a polygon);
+    of the municipal boundary for the whole municipality. None when none is known."""
+    keys = [str(key) for key in keys if key not in (None, "")]
+    municipio = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
+    parts = [tuple(municipal_boundary().bounds)] if municipio in keys else []
+    wanted = [key for key in keys if key != municipio]
+    if wanted:
+        parts += _community_bounds(wanted)
     if not parts:
         return None
-    return unary_union(parts)
+    return (min(p[0] for p in parts), min(p[1] for p in parts),
+            max(p[2] for p in parts), max(p[3] for p in parts))
 
 
 def extent(pkg_dict: dict[str, Any], data: dict[str, Any]) -> tuple[float, float, float, float] | None:
     """The bounding box (minx, miny, maxx, maxy) to index for a dataset, every side at least
     ``MIN_SIDE_M`` long; None when the dataset has neither a geometry nor known communities."""
     geometry = own_geometry(pkg_dict, data)
-    if geometry is None:
-        geometry = comunidades_geometry(_keys(data.get("comunidades")))
-    if geometry is None:
+    bounds = geometry.bounds if geometry is not None else \
+        comunidades_bounds(_keys(data.get("comunidades")))
+    if bounds is None:
         return None
-    minx, miny, maxx, maxy = geometry.bounds
+    minx, miny, maxx, maxy = bounds
     half_lat = MIN_SIDE_M / 2 / _METRES_PER_DEGREE
     centre_lat = (miny + maxy) / 2
     half_lon = half_lat / max(math.cos(math.radians(centre_lat)), 0.01)
