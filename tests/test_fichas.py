@@ -344,3 +344,18 @@ def test_pages_in_english_too(app, obra_completa, programa_completo):
     html = app.get("/en/obra/pavimentacion-los-mangos").body
     assert "Key facts" in html and "March 1, 2025" in html and "$1,234,567.89" in html
     assert app.get("/en/programa-social/apoyo-productores-2025").status_code == 200
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_a_dataset_without_licence_shows_the_catalogs(app, comunidades):
+    from ckan.tests import factories
+    from ckan.tests.helpers import call_action
+
+    from tests.fabricas import obra
+
+    org = factories.Organization(name="obras-publicas", image_url="")
+    call_action("package_create", context={"user": call_action("get_site_user")["name"],
+                                           "ignore_auth": True}, **obra(org))
+    body = app.get("/obra/pavimentacion-los-mangos").body
+    assert 'href="https://datos.gob.mx/libreusomx"' in body and "Libre Uso MX" in body
+    assert "No se ha provisto de una licencia" not in body

@@ -317,6 +317,14 @@ def hueyapan_dataset_publico(dataset_id: str | None) -> dict[str, str] | None:
     return {"name": package.name, "type": package.type, "title": package.title}
 
 
+def hueyapan_licencia_predeterminada() -> dict[str, str]:
+    """The licence of a dataset that names none (``ckanext.hueyapan.licencia_predeterminada``)."""
+    url = tk.config.get("ckanext.hueyapan.licencia_predeterminada") or \
+        "https://datos.gob.mx/libreusomx"
+    title = "Libre Uso MX" if "libreusomx" in url else url
+    return {"url": url, "titulo": title}
+
+
 # Every hueyapan_* function above is a template helper: keep this line at the end of the module.
 __all__ = sorted(name for name, value in list(globals().items())
                  if name.startswith("hueyapan_") and callable(value))
