@@ -3,6 +3,8 @@
 arguments."""
 from __future__ import annotations
 
+import datetime
+
 
 def obra(org, **fields):
     data = {
@@ -41,3 +43,22 @@ def programa(org, **fields):
     }
     data.update(fields)
     return data
+
+
+def dia(dias: int) -> str:
+    """The date ``dias`` days from today in the municipality (negative: in the past), ISO."""
+    from ckanext.hueyapan import search
+
+    return (search.today() + datetime.timedelta(days=dias)).isoformat()
+
+
+def area_obras(**fields):
+    """The organization "Obras Públicas" for browser tests: no image (nothing leaves the machine)
+    and a fixed Spanish description (the factory's random English text would show on pages that
+    the English-string check reads)."""
+    from ckan.tests import factories
+
+    data = {"name": "obras-publicas", "title": "Obras Públicas", "image_url": "",
+            "description": "Dirección de Obras Públicas del municipio (datos de ejemplo)."}
+    data.update(fields)
+    return factories.Organization(**data)

@@ -1,7 +1,6 @@
 """Red flags and indigenous communities as search facets and filters, and as API fields."""
 from __future__ import annotations
 
-import datetime
 import json
 
 import pytest
@@ -9,15 +8,12 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import search
-from tests.fabricas import obra
+from tests.fabricas import dia, obra
 
 pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_index"),
               pytest.mark.ckan_config("ckanext.hueyapan.obra.consulta_obligatoria", "false")]
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -27,11 +23,11 @@ def obras(with_plugins, clean_index, comunidades):
     consulta = [{"fecha": "2025-02-10", "lugar": "Agencia municipal", "asistentes_mujeres": "10",
                  "asistentes_hombres": "9"}]
     call_action("package_create", context=context, **obra(   # clean, on time, planning
-        org, fecha_inicio=_day(-30), fecha_termino_programada=_day(60)))
+        org, fecha_inicio=dia(-30), fecha_termino_programada=dia(60)))
     call_action("package_create", context=context, **obra(   # overrun + direct award + late (open)
         org, name="sobrecosto", clave_obra="HUE-2025-FISM-020", etapa="ejecucion", consultas=consulta,
         modalidad_contratacion="adjudicacion_directa", monto_modificado="1,500,000",
-        fecha_inicio=_day(-200), fecha_termino_programada=_day(-10)))
+        fecha_inicio=dia(-200), fecha_termino_programada=dia(-10)))
     call_action("package_create", context=context, **obra(   # ended long ago, no close-out, no consultation
         org, name="sin-finiquito", clave_obra="HUE-2024-FISM-030", etapa="concluida",
         fecha_inicio="2024-01-10", fecha_termino_programada="2024-06-30",
@@ -41,7 +37,7 @@ def obras(with_plugins, clean_index, comunidades):
                 indigena="true", pueblos_indigenas="Popoluca")
     call_action("package_create", context=context, **obra(   # in an indigenous community
         org, name="aguacate", clave_obra="HUE-2025-FISM-040", comunidades=["300730002"],
-        fecha_inicio=_day(-30), fecha_termino_programada=_day(60)))
+        fecha_inicio=dia(-30), fecha_termino_programada=dia(60)))
     return org
 
 

@@ -1,15 +1,13 @@
 """The home page's key figures: computed from public datasets, cached, refreshed on change."""
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import cifras, search
-from tests.fabricas import convocatoria, obra, programa
+from ckanext.hueyapan import cifras
+from tests.fabricas import convocatoria, dia, obra, programa
 
 LOS_MANGOS, EL_AGUACATE, CABECERA = "300730030", "300730002", "300730001"
 
@@ -28,8 +26,6 @@ def _create(data):
     return call_action("package_create", context={"user": user["name"], "ignore_auth": True}, **data)
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
@@ -44,11 +40,11 @@ def catalogo(org):
                  comunidades=[CABECERA],
                  fuentes_financiamiento=[{"fuente": "fism", "monto": "9,999,999"}],
                  monto_aprobado="9,999,999"))  # private: never counted
-    _create(programa(org, vigencia_inicio=_day(-30), vigencia_fin=_day(30)))
+    _create(programa(org, vigencia_inicio=dia(-30), vigencia_fin=dia(30)))
     _create(programa(org, name="programa-vencido", clave_programa="DA-2024-01",
                      vigencia_inicio="2024-01-01", vigencia_fin="2024-12-31"))
-    _create(convocatoria(org, fecha_apertura=_day(-3), fecha_cierre=_day(9),
-                         fecha_resultados=_day(20)))
+    _create(convocatoria(org, fecha_apertura=dia(-3), fecha_cierre=dia(9),
+                         fecha_resultados=dia(20)))
     _create(convocatoria(org, name="convocatoria-cerrada", folio="PC-2024-01",
                          title="Convocatoria cerrada", fecha_apertura="2024-01-01",
                          fecha_cierre="2024-01-31", fecha_resultados="2024-02-15"))

@@ -13,8 +13,8 @@ from PIL import Image
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import fichas, mapas, search
-from tests.fabricas import convocatoria, obra, programa
+from ckanext.hueyapan import fichas, mapas
+from tests.fabricas import convocatoria, dia, obra, programa
 
 AUTH = "Authorization"
 LOS_MANGOS = "300730030"
@@ -25,8 +25,6 @@ CAMINO = {"type": "LineString", "coordinates": [[-95.15, 18.15], [-95.14, 18.16]
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index")
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 def _jpeg(color: str = "orange") -> bytes:
@@ -275,28 +273,28 @@ def _convocatoria_page(app, sysadmin, org, **fields) -> str:
 
 def test_open_call_shows_days_left(app, sysadmin, org):
     html = _convocatoria_page(
-        app, sysadmin, org, fecha_apertura=_day(-3), fecha_cierre=_day(5),
-        fecha_resultados=_day(20), requisitos=["Acta de asamblea", "Croquis del lugar"])
+        app, sysadmin, org, fecha_apertura=dia(-3), fecha_cierre=dia(5),
+        fecha_resultados=dia(20), requisitos=["Acta de asamblea", "Croquis del lugar"])
     badge = _text(html[html.index('class="hy-plazo'):html.index("</p>", html.index('class="hy-plazo'))])
     assert "Abierta" in badge and "quedan 5 días" in badge
     assert 'class="hy-estado hy-estado-abierta"' in html
     checklist = _section(html, "hy-requisitos")
     assert checklist.count("<li>") == 2 and "Croquis del lugar" in checklist
     dates = re.findall(r'<time datetime="([0-9-]+)"', _section(html, "hy-fechas"))
-    assert dates == [_day(-3), _day(5), _day(20)]
+    assert dates == [dia(-3), dia(5), dia(20)]
 
 
 def test_call_closing_today(app, sysadmin, org):
-    html = _convocatoria_page(app, sysadmin, org, fecha_apertura=_day(-10), fecha_cierre=_day(0),
-                              fecha_resultados=_day(10))
+    html = _convocatoria_page(app, sysadmin, org, fecha_apertura=dia(-10), fecha_cierre=dia(0),
+                              fecha_resultados=dia(10))
     assert "cierra hoy" in html and 'hy-estado-abierta' in html
 
 
 @pytest.mark.parametrize("apertura, cierre, resultados, estado", [
     (2, 10, 20, "proxima"), (-20, -5, 10, "cerrada"), (-30, -20, -10, "resuelta")])
 def test_call_estado_badge(app, sysadmin, org, apertura, cierre, resultados, estado):
-    html = _convocatoria_page(app, sysadmin, org, fecha_apertura=_day(apertura),
-                              fecha_cierre=_day(cierre), fecha_resultados=_day(resultados),
+    html = _convocatoria_page(app, sysadmin, org, fecha_apertura=dia(apertura),
+                              fecha_cierre=dia(cierre), fecha_resultados=dia(resultados),
                               resultados_recibidas="12", resultados_aprobadas="4")
     assert f'class="hy-estado hy-estado-{estado}"' in html
     assert "quedan" not in _text(html[html.index('class="hy-plazo'):])[:200]

@@ -27,16 +27,12 @@ from decimal import Decimal
 from typing import Any
 
 from ckanext.hueyapan.cantidades import fecha, monto
+from ckanext.hueyapan.idioma import N_
 
 __all__ = ["ALERTAS", "DIAS_FINIQUITO", "flags"]
 
 #: Days after the scheduled end after which an obra without finiquito is flagged.
 DIAS_FINIQUITO = 90
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
 
 #: Flag name -> English label (translated where it is shown).
 ALERTAS: dict[str, str] = {

@@ -3,10 +3,11 @@ read is None (the figures, exports and red flags skip it), never an error."""
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["fecha", "monto", "numero"]
+__all__ = ["fecha", "lista", "monto", "numero"]
 
 
 def monto(value: Any) -> Decimal | None:
@@ -34,3 +35,16 @@ def fecha(value: Any) -> datetime.date | None:
         return datetime.date.fromisoformat(str(value)[:10]) if value else None
     except ValueError:
         return None
+
+
+def lista(value: Any) -> list[Any]:
+    """A stored list or repeating field as a list (it may come as JSON text); a single value as
+    a list of one."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return list(value) if isinstance(value, list) else [value]

@@ -30,6 +30,8 @@ from ckanext.dcat.profiles.base import (
     DCAT, DCT, FOAF, LOCN, VCARD, RDFProfile,
 )
 
+from ckanext.hueyapan.cantidades import fecha
+
 __all__ = ["HueyapanDCATProfile", "LIBRE_USO_MX"]
 
 LIBRE_USO_MX = "https://datos.gob.mx/libreusomx"
@@ -42,13 +44,6 @@ def _site() -> str:
 
 def _community_uri(key: str) -> URIRef:
     return URIRef(f"{_site()}/comunidad/{key}")
-
-
-def _day(value: Any) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
 
 
 class HueyapanDCATProfile(RDFProfile):
@@ -122,7 +117,7 @@ class HueyapanDCATProfile(RDFProfile):
         }.get(dataset_dict.get("type") or "")
         if pairs is None:
             return
-        start, end = (_day(dataset_dict.get(field)) for field in pairs)
+        start, end = (fecha(dataset_dict.get(field)) for field in pairs)
         year = str(dataset_dict.get("ejercicio_fiscal") or "")
         if start is None and end is None and year.isdigit():
             start, end = datetime.date(int(year), 1, 1), datetime.date(int(year), 12, 31)

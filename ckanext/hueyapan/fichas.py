@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
 import ckan.plugins.toolkit as tk
@@ -17,6 +16,7 @@ from ckan import model
 from markupsafe import Markup
 
 from ckanext.hueyapan import mapas, search
+from ckanext.hueyapan.cantidades import fecha, lista
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
 __all__ = [
@@ -88,38 +88,10 @@ _FORMA_SOCIETARIA = re.compile(
 
 # --- Small conversions ------------------------------------------------------------------------
 
-def _list(value: Any) -> list[Any]:
-    """A repeating field or list as a list (it may come as JSON text)."""
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    return list(value) if isinstance(value, list) else [value]
-
-
 def _int(value: Any) -> int | None:
     try:
         return int(str(value).replace(",", "").strip())
     except (TypeError, ValueError):
-        return None
-
-
-def _money(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value).replace(",", "").lstrip("$").strip())
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _day(value: Any) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
         return None
 
 
@@ -131,7 +103,7 @@ def fecha_larga(value: Any) -> str:
     """A date as people write it, in the page's language: "1 de marzo de 2025"."""
     from babel.dates import format_date
 
-    day = _day(value)
+    day = fecha(value)
     if day is None:
         return str(value or "")
     return format_date(day, format="long", locale=tk.h.lang() or "es")
@@ -165,7 +137,7 @@ def fuentes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     labels = termino_labels("fuente_financiamiento")
     return [{"clave": row.get("fuente"), "etiqueta": labels.get(row.get("fuente"), row.get("fuente")),
              "monto": row.get("monto")}
-            for row in _list(pkg.get("fuentes_financiamiento")) if isinstance(row, dict)]
+            for row in lista(pkg.get("fuentes_financiamiento")) if isinstance(row, dict)]
 
 
 def es_persona_moral(nombre: str, rfc: str | None = None) -> bool:
@@ -206,7 +178,7 @@ def consultas(pkg: dict[str, Any]) -> dict[str, Any]:
     """The citizen consultations in date order, with attendance totals; each one's minutes as a
     link (``acta_url``) when they are a web address or a resource of the dataset."""
     filas = []
-    for row in _list(pkg.get("consultas")):
+    for row in lista(pkg.get("consultas")):
         if not isinstance(row, dict):
             continue
         mujeres, hombres = _int(row.get("asistentes_mujeres")), _int(row.get("asistentes_hombres"))
@@ -237,7 +209,7 @@ def historial(pkg: dict[str, Any]) -> list[dict[str, Any]]:
 
     rows = [{"fecha": row.get("fecha"), "fisico": pct(row.get("avance_fisico")),
              "financiero": pct(row.get("avance_financiero")), "nota": row.get("nota") or ""}
-            for row in _list(pkg.get("historial_avance")) if isinstance(row, dict)]
+            for row in lista(pkg.get("historial_avance")) if isinstance(row, dict)]
     return sorted(rows, key=lambda r: str(r["fecha"] or ""))
 
 
@@ -284,7 +256,7 @@ def beneficiarios(pkg: dict[str, Any]) -> dict[str, Any]:
     plus men when it was left empty; ``sin_sexo`` is what the total has beyond women and men."""
     from ckanext.hueyapan.helpers import comunidad_labels
 
-    raw = [row for row in _list(pkg.get("beneficiarios")) if isinstance(row, dict)]
+    raw = [row for row in lista(pkg.get("beneficiarios")) if isinstance(row, dict)]
     labels = comunidad_labels([str(row.get("comunidad")) for row in raw if row.get("comunidad")])
     filas = []
     for row in raw:
@@ -316,11 +288,11 @@ def plazo(pkg: dict[str, Any], on: datetime.date | None = None) -> dict[str, Any
     estado = pkg.get("estado") or search.estado_convocatoria(pkg, on)
     texto = ""
     if estado == "abierta":
-        left = (_day(pkg.get("fecha_cierre")) - on).days  # type: ignore[operator]
+        left = (fecha(pkg.get("fecha_cierre")) - on).days  # type: ignore[operator]
         texto = tk._("closes today") if left == 0 else tk.ungettext(
             "{n} day left", "{n} days left", left).format(n=left)
     elif estado == "proxima":
-        until = (_day(pkg.get("fecha_apertura")) - on).days  # type: ignore[operator]
+        until = (fecha(pkg.get("fecha_apertura")) - on).days  # type: ignore[operator]
         texto = tk.ungettext("opens in {n} day", "opens in {n} days", until).format(n=until)
     from ckanext.hueyapan.helpers import hueyapan_estado_label
 
@@ -341,7 +313,7 @@ def fechas_convocatoria(pkg: dict[str, Any], schema: dict[str, Any],
     by_name = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
     rows = []
     for name in _FECHAS_CONVOCATORIA:
-        day = _day(pkg.get(name))
+        day = fecha(pkg.get(name))
         if day is None:
             continue
         label = tk.h.scheming_language_text(by_name[name]["label"]) if name in by_name else name
@@ -367,12 +339,12 @@ def mapa(pkg: dict[str, Any]) -> dict[str, Any]:
     was drawn)."""
     municipio = tk.config["ckanext.hueyapan.municipio.cvegeo"]
     nombre_municipio = tk.config["ckanext.hueyapan.municipio.nombre"]
-    keys = [str(k) for k in _list(pkg.get("comunidades"))]
+    keys = [str(k) for k in lista(pkg.get("comunidades"))]
     suyas = _communities(k for k in keys if k != municipio)
-    lista = [{"nombre": c.nombre, "url": tk.url_for("hueyapan.comunidad", clave=c.id)} for c in suyas]
+    enlaces = [{"nombre": c.nombre, "url": tk.url_for("hueyapan.comunidad", clave=c.id)} for c in suyas]
     title = tk._("Map: {name} in the municipality of {municipality}").format(
         name=pkg.get("title") or "", municipality=nombre_municipio)
-    base = {"comunidades": lista, "todo_municipio": municipio in keys, "geometria": False}
+    base = {"comunidades": enlaces, "todo_municipio": municipio in keys, "geometria": False}
     activas = model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA).all()
 
     geometry = pkg.get("spatial")

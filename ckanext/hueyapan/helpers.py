@@ -10,6 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import vocabularios
+from ckanext.hueyapan.idioma import N_
 from ckanext.hueyapan.model import (
     ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad,
 )
@@ -141,11 +142,6 @@ def hueyapan_datos_ejemplo() -> bool:
     return model.Package.get(ejemplos.FUENTE) is not None
 
 
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
-
 _TYPE_LABELS = {
     "obra": N_("Public work"),
     "programa-social": N_("Social programme"),
@@ -154,10 +150,14 @@ _TYPE_LABELS = {
 }
 
 
+def _translated(labels: dict[str, str], key: str) -> str:
+    label = labels.get(key)
+    return tk._(label) if label else key
+
+
 def hueyapan_tipo_label(dataset_type: str) -> str:
     """The name of a dataset type, in the current language."""
-    label = _TYPE_LABELS.get(dataset_type)
-    return tk._(label) if label else dataset_type
+    return _translated(_TYPE_LABELS, dataset_type)
 
 
 def hueyapan_numero(value: Any) -> str:
@@ -249,8 +249,7 @@ _TYPE_PLURALS = {
 
 def hueyapan_tipo_plural(dataset_type: str) -> str:
     """The plural name of a dataset type, in the current language ("Obras públicas")."""
-    label = _TYPE_PLURALS.get(dataset_type)
-    return tk._(label) if label else dataset_type
+    return _translated(_TYPE_PLURALS, dataset_type)
 
 
 def hueyapan_mapa_busqueda() -> dict[str, Any]:

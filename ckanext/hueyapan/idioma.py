@@ -11,7 +11,12 @@ from typing import Iterator
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["default_language"]
+__all__ = ["N_", "default_language"]
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.hueyapan.cantidades import numero
+from ckanext.hueyapan.cantidades import fecha, numero
 
 __all__ = ["package", "project", "PUBLISHED_VERSION"]
 
@@ -79,10 +79,7 @@ def _money(value: Any) -> dict[str, Any] | None:
 
 def _date(value: Any) -> str | None:
     """An ISO 8601 date-time (OC4IDS dates are date-times) from a stored date."""
-    try:
-        day = datetime.date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
+    day = fecha(value)
     return f"{day.isoformat()}T00:00:00Z" if day else None
 
 

@@ -28,6 +28,7 @@ from ckan import model
 
 from ckanext.hueyapan import search
 from ckanext.hueyapan.model import PROPUESTA_ESTADOS, Propuesta
+from ckanext.hueyapan.idioma import N_
 
 __all__ = ["ARCHIVOS", "TRANSICIONES", "can_read", "file_path", "notify", "role", "save_file",
            "visible"]
@@ -142,11 +143,6 @@ def file_path(propuesta: Propuesta, kind: str) -> Path | None:
     stored = getattr(propuesta, kind, None) if kind in ARCHIVOS else None
     path = _folder(propuesta.id) / stored if stored else None
     return path if path is not None and path.is_file() else None
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 _MESSAGES = {

@@ -8,13 +8,9 @@ against a running catalog: an example that stops working fails the tests.
 from __future__ import annotations
 
 import dataclasses
+from ckanext.hueyapan.idioma import N_
 
 __all__ = ["Ejemplo", "EJEMPLOS", "render"]
-
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 
 @dataclasses.dataclass(frozen=True)

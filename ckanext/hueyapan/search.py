@@ -16,6 +16,8 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import make_connection
 
 from ckanext.hueyapan import espacial
+from ckanext.hueyapan.cantidades import fecha, lista
+from ckanext.hueyapan.idioma import N_
 
 __all__ = [
     "CKAN_MESSAGES",
@@ -29,11 +31,6 @@ __all__ = [
     "after_show",
     "estado_convocatoria",
 ]
-
-def N_(message: str) -> str:
-    """Marks a message for extraction; it is translated where it is shown."""
-    return message
-
 
 #: CKAN's own messages that its search pages show and its Spanish catalog lacks: marked here so
 #: that the extraction keeps them in ours.
@@ -77,25 +74,7 @@ _ESTADO_LABELS = {
 
 
 def _list(value: Any) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    if isinstance(value, list):
-        return [str(v) for v in value if v not in (None, "")]
-    return [str(value)]
-
-
-def _day(value: Any) -> datetime.date | None:
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+    return [str(v) for v in lista(value) if v not in (None, "")]
 
 
 def _solr_instant(day: datetime.date, end_of_day: bool = False) -> str:
@@ -114,8 +93,8 @@ def estado_convocatoria(data: dict[str, Any], on: datetime.date | None = None) -
     """próxima before apertura; abierta through the day of cierre; resuelta from the day of
     resultados; cerrada in between."""
     on = on or today()
-    apertura, cierre = _day(data.get("fecha_apertura")), _day(data.get("fecha_cierre"))
-    resultados = _day(data.get("fecha_resultados"))
+    apertura, cierre = fecha(data.get("fecha_apertura")), fecha(data.get("fecha_cierre"))
+    resultados = fecha(data.get("fecha_resultados"))
     if apertura is None or cierre is None:
         return None
     if on < apertura:
@@ -150,7 +129,7 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     }
     if pkg_dict.get("type") == "obra":
         simple["hueyapan_alerta"] = _static_flags(data)
-        scheduled = _day(data.get("fecha_termino_programada"))
+        scheduled = fecha(data.get("fecha_termino_programada"))
         if scheduled:
             pkg_dict["hueyapan_termino_programado_date"] = _solr_instant(scheduled, end_of_day=True)
     if _any_indigenous(simple["hueyapan_comunidad"]):
@@ -158,7 +137,7 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     pkg_dict.update({key: values for key, values in simple.items() if values})
     for field, end in (("fecha_apertura", False), ("fecha_cierre", True),
                        ("fecha_resultados", False)):
-        day = _day(data.get(field))
+        day = fecha(data.get(field))
         if day:
             pkg_dict[f"hueyapan_{field}_date"] = _solr_instant(day, end_of_day=end)
     return pkg_dict
@@ -171,8 +150,8 @@ def _static_flags(data: dict[str, Any]) -> list[str]:
 
     far_past = datetime.date(1900, 1, 1)  # "today" so early that nothing is late yet
     flags = alertas.flags(data, far_past)["alertas"]
-    ended = _day(data.get("fecha_termino_real"))
-    scheduled = _day(data.get("fecha_termino_programada"))
+    ended = fecha(data.get("fecha_termino_real"))
+    scheduled = fecha(data.get("fecha_termino_programada"))
     if ended and scheduled and ended > scheduled and data.get("etapa") != "cancelada":
         flags.append("retraso")  # ended late: a fact that no longer changes
     return sorted(set(flags) - {"sin_finiquito"})

@@ -16,15 +16,12 @@ from ckan import model
 
 from ckanext.hueyapan import exportar, mapas, periodistas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
+from ckanext.hueyapan.idioma import N_
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 from ckanext.hueyapan.vistas_propuestas import propuestas
 
 __all__ = ["hueyapan", "propuestas"]
 
-
-def N_(message: str) -> str:
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
 
 hueyapan = Blueprint("hueyapan", __name__)
 
@@ -297,13 +294,6 @@ def comunidad_feed(clave: str) -> Response:
         tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True))
 
 
-_FEED_TITLES = {
-    "obra": N_("Public works"),
-    "programa-social": N_("Social programmes"),
-    "convocatoria": N_("Calls"),
-}
-
-
 @hueyapan.route("/cambios/<tipo>.atom")
 def tipo_feed(tipo: str) -> Response:
     """Atom feed of the latest changes of one type: ``/cambios/obra.atom``."""
@@ -311,7 +301,9 @@ def tipo_feed(tipo: str) -> Response:
         return tk.abort(404, tk._("There is no feed for \"{type}\"").format(type=tipo))
     results = _search(fq=f"+dataset_type:{tipo}", rows=30, sort="metadata_modified desc")["results"]
     municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
-    name = tk._(_FEED_TITLES[tipo])
+    from ckanext.hueyapan.helpers import hueyapan_tipo_plural
+
+    name = hueyapan_tipo_plural(tipo)
     return _atom(
         results, f"{tk.config['ckan.site_url']}/cambios/{tipo}",
         tk._("{kind} of {municipality}: latest changes").format(kind=name, municipality=municipality),

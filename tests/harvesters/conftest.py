@@ -9,6 +9,7 @@ to the test once the job is finished.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import http.server
 import json
@@ -220,11 +221,10 @@ class Consumers(ConsumerProcesses):
             pytest.fail(str(error))
 
 
-@pytest.fixture
-def consumers(request: pytest.FixtureRequest, clean_db_all: None) -> Iterator[Consumers]:
-    """Gather and fetch consumers running as separate processes against the test configuration,
-    after the database was cleaned (they must never hold it while it is rebuilt)."""
-    ini = str(Path(request.config.getoption("--ckan-ini")).resolve())
+@contextlib.contextmanager
+def running_consumers(ini: str) -> Iterator[Consumers]:
+    """Consumers of configuration ``ini`` from empty queues, stopped (and the queues emptied
+    again) at the end of the block."""
     purge_harvest_queues()
     running = Consumers(ini)
     running.start()
@@ -233,6 +233,14 @@ def consumers(request: pytest.FixtureRequest, clean_db_all: None) -> Iterator[Co
     finally:
         running.stop()
         purge_harvest_queues()
+
+
+@pytest.fixture
+def consumers(request: pytest.FixtureRequest, clean_db_all: None) -> Iterator[Consumers]:
+    """Gather and fetch consumers running as separate processes against the test configuration,
+    after the database was cleaned (they must never hold it while it is rebuilt)."""
+    with running_consumers(str(Path(request.config.getoption("--ckan-ini")).resolve())) as running:
+        yield running
 
 
 # --- Running a job ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.harvesters.conftest import Consumers
+from tests.harvesters.conftest import running_consumers
 
 REPO = Path(__file__).resolve().parents[2]
 HEADER = ("Clave de la obra,Nombre de la obra,Ejercicio fiscal,Comunidades,Etapa,"
@@ -190,14 +190,8 @@ def test_solr_down_during_the_import_keeps_datasets_and_rebuild_indexes_them(
     broken = tmp_path / "sin-solr.ini"
     with broken.open("w") as handle:
         ini.write(handle)
-    harvest.purge_queues()
-    consumers = Consumers(str(broken))
-    consumers.start()
-    try:
+    with running_consumers(str(broken)) as consumers:
         job = harvest.run(source()["id"], consumers=consumers, timeout=120)
-    finally:
-        consumers.stop()
-        harvest.purge_queues()
     assert "search-index rebuild --only-missing" in " ".join(harvest.errors(job))
     stored = model.Session.query(model.Package).filter_by(type="obra", state="active").count()
     assert stored == 3
@@ -231,20 +225,12 @@ def test_a_source_on_a_local_address_is_refused(with_plugins, source, harvest, f
                                                 tmp_path, request):
     """With local addresses not allowed (the production default), the consumers refuse a
     source on 127.0.0.1: the job ends with a Spanish gather error and nothing is imported."""
-    from tests.harvesters.conftest import Consumers, purge_harvest_queues
-
     ini = tmp_path / "sin-locales.ini"
     base = Path(request.config.getoption("--ckan-ini")).resolve()
     ini.write_text(f"[app:main]\nuse = config:{base}\n"
                    "ckanext.hueyapan.cosecha.permitir_direcciones_locales = false\n")
-    purge_harvest_queues()
-    strict = Consumers(str(ini))
-    strict.start()
-    try:
+    with running_consumers(str(ini)) as strict:
         job = harvest.run(source()["id"], consumers=strict, timeout=60)
-    finally:
-        strict.stop()
-        purge_harvest_queues()
     assert any("red local o privada" in e and "No se cambió nada" in e
                for e in harvest.errors(job)), harvest.errors(job)
     assert job["stats"].get("added", 0) == 0

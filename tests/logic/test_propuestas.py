@@ -2,7 +2,6 @@
 data; e-mails to the proponent through a local SMTP server started by the test."""
 from __future__ import annotations
 
-import datetime
 import email
 import io
 import socketserver
@@ -14,8 +13,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import search
-from tests.fabricas import convocatoria
+from tests.fabricas import convocatoria, dia
 
 LOS_MANGOS = "300730030"
 PDF = b"%PDF-1.4\n% acta de asamblea (datos de ejemplo)\n%%EOF\n"
@@ -67,8 +65,6 @@ def smtp(ckan_config, monkeypatch):
 
 # --- The cast -------------------------------------------------------------------------------------
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 class _Upload:
@@ -88,7 +84,7 @@ def reparto(with_plugins, clean_index, comunidades, smtp):
     factories.Organization(name="salud", users=[{"name": other["name"], "capacity": "editor"}])
     site = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     abierta = call_action("package_create", context=dict(site), **convocatoria(
-        org, fecha_apertura=_day(-5), fecha_cierre=_day(10), fecha_resultados=_day(20)))
+        org, fecha_apertura=dia(-5), fecha_cierre=dia(10), fecha_resultados=dia(20)))
     cerrada = call_action("package_create", context=dict(site), **convocatoria(
         org, name="convocatoria-cerrada", folio="PC-2025-09", fecha_apertura="2025-01-01",
         fecha_cierre="2025-01-31", fecha_resultados="2025-02-15"))
@@ -185,7 +181,7 @@ def test_the_whole_review(reparto, app):
         call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado="rechazada")
     call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado="en_revision")
     approved = call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"],
-                           estado="aprobada", informe_preliminar_limite=_day(-1))
+                           estado="aprobada", informe_preliminar_limite=dia(-1))
     assert approved["informes_vencidos"] == ["informe_preliminar"]
     assert len(reparto["smtp"].messages) == 3  # received, under review, approved
 
@@ -210,7 +206,7 @@ def test_the_whole_review(reparto, app):
                                           id=reparto["abierta"]["name"])
     # once the call is resuelta, the approved proposals are public, without contact data
     call_action("package_patch", context=dict(reparto["site"]), id=reparto["abierta"]["id"],
-                fecha_apertura=_day(-40), fecha_cierre=_day(-20), fecha_resultados=_day(-1))
+                fecha_apertura=dia(-40), fecha_cierre=dia(-20), fecha_resultados=dia(-1))
     results = app.get(f"/api/3/action/hueyapan_convocatoria_resultados?id="
                       f"{reparto['abierta']['name']}").json["result"]
     assert results["publicados"] is True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ckan.plugins.toolkit as tk
 from ckan.types import AuthResult, Context, DataDict
 
+from ckanext.hueyapan.logic import propuestas
+
 __all__ = [
     "hueyapan_comunidad_list",
     "hueyapan_comunidad_show",
@@ -16,13 +18,7 @@ __all__ = [
     "hueyapan_termino_create",
     "hueyapan_termino_update",
     "hueyapan_resumen",
-    "hueyapan_propuesta_create",
-    "hueyapan_propuesta_show",
-    "hueyapan_propuesta_list",
-    "hueyapan_propuesta_estado",
-    "hueyapan_propuesta_convertir",
-    "hueyapan_propuesta_informe",
-    "hueyapan_convocatoria_resultados",
+    *propuestas.__all__,  # one auth function per action of the proposals, defined below
 ]
 
 

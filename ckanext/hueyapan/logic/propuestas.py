@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -15,6 +15,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.hueyapan import participacion, search
+from ckanext.hueyapan.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad, Propuesta
 
 __all__ = [
@@ -123,13 +124,11 @@ def hueyapan_propuesta_create(context: Context, data_dict: DataDict) -> dict[str
     counts = {field: _count(data_dict, field, errors) for field in _COUNTS}
     cost = None
     if data_dict.get("costo_estimado") not in (None, ""):
-        try:
-            cost = Decimal(str(data_dict["costo_estimado"]).replace(",", "").replace("$", "").strip())
-            if cost < 0 or not cost.is_finite():
-                raise InvalidOperation
-            cost = cost.quantize(Decimal("0.01"))
-        except (InvalidOperation, ValueError):
+        cost = monto(data_dict["costo_estimado"])
+        if cost is None:
             errors["costo_estimado"] = [tk._("Write an amount in pesos, such as 250,000")]
+        else:
+            cost = cost.quantize(Decimal("0.01"))
     if errors:
         raise tk.ValidationError(errors)
     propuesta = Propuesta(
