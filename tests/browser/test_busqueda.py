@@ -8,18 +8,17 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.browser.support import axe_violations, english_on_page, too_wide, visit
-from tests.fabricas import obra
+from tests.fabricas import area_obras, obra
 
 WIDTHS = {"1280": (1280, 900), "375": (375, 812), "320": (320, 640)}
 
 
 @pytest.fixture
 def obras(with_plugins, clean_index, comunidades):
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(org))
     call_action("package_create", context=context, **obra(

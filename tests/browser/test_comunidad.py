@@ -5,11 +5,10 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.common.by import By
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.browser.support import axe_violations, english_on_page, too_wide, visit
-from tests.fabricas import obra, programa
+from tests.fabricas import area_obras, obra, programa
 
 WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812), "minimo": (320, 640)}
 LOS_MANGOS = "300730030"
@@ -17,7 +16,7 @@ LOS_MANGOS = "300730030"
 
 @pytest.fixture
 def con_datos(with_plugins, clean_index, comunidades):
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(org, avance_fisico="45",
                                                            avance_financiero="30"))

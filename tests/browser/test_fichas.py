@@ -3,7 +3,6 @@ and a phone width: nothing wider than the screen, accessible (axe-core, WCAG 2.1
 no request leaving 127.0.0.1 (checked by conftest for every browser test)."""
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
@@ -14,9 +13,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import search
 from tests.browser.support import axe_violations, english_on_page, too_wide, visit
-from tests.fabricas import convocatoria, obra, programa
+from tests.fabricas import area_obras, convocatoria, dia, obra, programa
 
 WIDTHS = {1280: (1280, 900), 375: (375, 812), 320: (320, 640)}
 LOS_MANGOS = "300730030"
@@ -24,8 +22,6 @@ CABECERA = "300730001"
 AUTH = "Authorization"
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 def _photo(sky: tuple[int, int, int]) -> bytes:
@@ -50,7 +46,7 @@ def _upload(app, user, dataset, content: bytes, filename: str, **fields) -> None
 def catalogo(live_server, comunidades, app):
     """One obra with photos and documents, one programme and one open call (datos de ejemplo)."""
     sysadmin = factories.SysadminWithToken()
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": sysadmin["name"]}
     dataset = call_action("package_create", context, **obra(
         org, title="Pavimentación de la calle principal de Los Mangos (datos de ejemplo)",
@@ -77,7 +73,7 @@ def catalogo(live_server, comunidades, app):
 
     call_action("package_create", context, **programa(
         org, title="Apoyo a productores de maíz 2025 (datos de ejemplo)",
-        comunidades=[LOS_MANGOS, CABECERA], vigencia_inicio=_day(-30), vigencia_fin=_day(200),
+        comunidades=[LOS_MANGOS, CABECERA], vigencia_inicio=dia(-30), vigencia_fin=dia(200),
         notes="Entrega de semilla y fertilizante.",
         poblacion_objetivo="Personas productoras de maíz del municipio",
         criterios_elegibilidad="Primero quienes siembran menos de 2 hectáreas.",
@@ -90,8 +86,8 @@ def catalogo(live_server, comunidades, app):
     ))
     call_action("package_create", context, **convocatoria(
         org, title="Convocatoria de proyectos comunitarios 2026 (datos de ejemplo)",
-        fecha_publicacion=_day(-5), fecha_apertura=_day(-2), fecha_cierre=_day(12),
-        fecha_resultados=_day(30), comunidades=[LOS_MANGOS, CABECERA],
+        fecha_publicacion=dia(-5), fecha_apertura=dia(-2), fecha_cierre=dia(12),
+        fecha_resultados=dia(30), comunidades=[LOS_MANGOS, CABECERA],
         publico_objetivo="Comités de las comunidades del municipio",
         requisitos=["Acta de asamblea", "Croquis del lugar"],
         documentos_requeridos=["Solicitud firmada por el comité"],

@@ -2,17 +2,14 @@
 of the catalog, the latest changes; accessible (axe-core, WCAG 2.1 AA), in Spanish, and light."""
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from selenium.webdriver.common.by import By
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import cifras, search
+from ckanext.hueyapan import cifras
 from tests.browser.support import axe_violations, english_on_page, too_wide, visit
-from tests.fabricas import convocatoria, obra, programa
+from tests.fabricas import area_obras, convocatoria, dia, obra, programa
 
 #: What a cold visit to the home page may transfer (HTML, CSS, JS, fonts, images).
 MAX_COLD_BYTES = 500 * 1024
@@ -20,20 +17,18 @@ MAX_COLD_BYTES = 500 * 1024
 WIDTHS = {"escritorio": (1280, 900), "telefono": (375, 812), "minimo": (320, 640)}
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
 def catalogo(with_plugins, clean_index, comunidades):
     cifras.invalidate()
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(org))
     call_action("package_create", context=context, **programa(
-        org, vigencia_inicio=_day(-10), vigencia_fin=_day(100)))
+        org, vigencia_inicio=dia(-10), vigencia_fin=dia(100)))
     call_action("package_create", context=context, **convocatoria(
-        org, fecha_apertura=_day(-2), fecha_cierre=_day(12), fecha_resultados=_day(30)))
+        org, fecha_apertura=dia(-2), fecha_cierre=dia(12), fecha_resultados=dia(30)))
     return org
 
 

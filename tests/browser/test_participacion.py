@@ -4,7 +4,6 @@ uploads the informe preliminar, and an anonymous visitor sees the result on the 
 the link to the obra. Screenshots of every step. (Made-up data; only the localities are real.)"""
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import pytest
@@ -14,27 +13,23 @@ from selenium.webdriver.support.ui import Select
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import search
 from tests.browser.support import axe_violations, click_and_wait, english_on_page, visit
-from tests.fabricas import convocatoria
+from tests.fabricas import area_obras, convocatoria, dia
 
 PASSWORD = "Propuesta-Hueyapan-2026"
 PDF = b"%PDF-1.4\n% datos de ejemplo\n%%EOF\n"
 
 
-def _day(days: int) -> str:
-    return (search.today() + datetime.timedelta(days=days)).isoformat()
 
 
 @pytest.fixture
 def llamado(with_plugins, clean_index, comunidades):
     area = factories.User(name="area-obras", password=PASSWORD, email="area@example.org",
                           image_url="")
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="",
-                                 users=[{"name": area["name"], "capacity": "editor"}])
+    org = area_obras(users=[{"name": area["name"], "capacity": "editor"}])
     site = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call = call_action("package_create", context=dict(site), **convocatoria(
-        org, fecha_apertura=_day(-5), fecha_cierre=_day(10), fecha_resultados=_day(20)))
+        org, fecha_apertura=dia(-5), fecha_cierre=dia(10), fecha_resultados=dia(20)))
     return {"area": area, "call": call, "site": site}
 
 
@@ -118,7 +113,7 @@ def test_the_whole_cycle_of_a_call(browser, live_server, screenshot, login, llam
     # the área publishes the obra, and the call's results date arrives
     call_action("package_patch", context=dict(llamado["site"]), id=obra_name, private=False)
     call_action("package_patch", context=dict(llamado["site"]), id=call["id"],
-                fecha_apertura=_day(-40), fecha_cierre=_day(-20), fecha_resultados=_day(-1))
+                fecha_apertura=dia(-40), fecha_cierre=dia(-20), fecha_resultados=dia(-1))
 
     # 5. an anonymous visitor sees the result and follows the link to the obra
     browser.delete_all_cookies()

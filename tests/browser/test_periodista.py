@@ -15,7 +15,7 @@ from ckanapi import RemoteCKAN
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.fabricas import obra
+from tests.fabricas import area_obras, obra
 
 EL_AGUACATE, LOS_MANGOS = "300730002", "300730030"
 
@@ -25,7 +25,7 @@ def catalogo(with_plugins, clean_index, comunidades):
     sysadmin = factories.Sysadmin()
     call_action("hueyapan_comunidad_update", {"user": sysadmin["name"]}, id=EL_AGUACATE,
                 indigena="true", pueblos_indigenas="Popoluca")
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(          # the one we want
         org, name="agua-el-aguacate", clave_obra="HUE-2025-FISM-040",

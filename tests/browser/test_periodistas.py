@@ -13,16 +13,15 @@ import pytest
 from bs4 import BeautifulSoup
 from selenium.webdriver.common.by import By
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.browser.support import axe_violations, english_on_page, visit
-from tests.fabricas import obra
+from tests.fabricas import area_obras, obra
 
 
 @pytest.fixture
 def obras(with_plugins, clean_index, comunidades):
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
+    org = area_obras()
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(org))  # 2025, FISM
     call_action("package_create", context=context, **obra(
