@@ -6,8 +6,9 @@ SHELL := /bin/bash
 VENV := .venv
 CKAN := $(VENV)/bin/ckan
 PYTEST_ARGS ?=
+BACKUP ?=
 
-.PHONY: run up down test install services init status clean
+.PHONY: run up down test install services init status clean backup restore
 
 ## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
 ## (the harvest consumers and the periodic `harvester run` stay in the background until make down)
@@ -61,3 +62,13 @@ clean:
 	@read -r -p "Esto borra bases de datos, índice y archivos de .state/. ¿Continuar? [s/N] " answer; \
 	if [[ "$$answer" == [sSyY]* ]]; then $(MAKE) --no-print-directory down && rm -rf .state && echo "Datos locales borrados."; \
 	else echo "Cancelado."; fi
+
+## make backup: copy the catalog (database, uploaded files, manifest) into .state/backups/<UTC time>/
+## while it runs (BACKUP=DIR for another folder)
+backup:
+	@bash services/backup.sh backup $(BACKUP)
+
+## make restore: put a backup back after a confirmation (BACKUP=.state/backups/<time>; default the
+## newest), then rebuild the search index
+restore:
+	@bash services/backup.sh restore $(BACKUP)
