@@ -4,8 +4,11 @@ by byte; a damaged backup is refused without touching anything.
 
 The script runs as a subprocess against the stores this pytest session uses. A restore replaces
 the database and the storage folder, so these tests run only on private test stores
-(``services/test-stores.sh create NAME``, then ``--ckan-ini=.state/test-NAME.ini``) and skip on
-``test.ini``, whose database and files other test sessions share.
+(``services/test-stores.sh create NAME``, then ``--ckan-ini=.state/test-NAME.ini``), never on
+``test.ini``, whose database and files other test sessions share. On ``test.ini`` (``make test``)
+they are skipped and ``test_the_backup_tests_run_on_private_stores`` runs them instead: it creates
+the private stores ``respaldo``, runs this file on them in a pytest subprocess, requires every one
+of them to pass (none skipped) and drops the stores. So a normal run does run them.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -35,6 +39,13 @@ SCRIPT = REPO / "services" / "backup.sh"
 AUTH = "Authorization"
 # The cache of exports is derived from the database and left out of backups on purpose.
 EXPORT_CACHE = "hueyapan-exportaciones"
+# The private stores the normal run (test.ini) creates to run these tests on, and their Redis db
+# (0 and 1 are the catalog's and test.ini's; other private stores here use 4, 5 and 8).
+STORES, STORES_REDIS_DB = "respaldo", "6"
+WRAPPER = "test_the_backup_tests_run_on_private_stores"
+# The tests of this file that run on private stores: the wrapper runs them and expects them all
+# to pass. Adding a test here means raising this number.
+INNER_TESTS = 6
 
 CSV = "localidad,cvegeo,mujeres,hombres,monto\nLos Mangos,300730030,64,60,\"$1,234.50\"\n"
 PDF = b"%PDF-1.4\n% bases de la convocatoria (datos de ejemplo)\n%%EOF\n"
@@ -46,16 +57,23 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 # --- The stores, and the script -------------------------------------------------------------------
 
 
+def private_stores(ckan_config) -> re.Match | None:
+    """This session's private test stores (database ``ckan_test_NAME``; group 1 is NAME), or None
+    on shared stores (``test.ini``'s ``ckan_test``, the catalog's ``ckan``)."""
+    database = make_url(ckan_config["sqlalchemy.url"]).database or ""
+    return re.fullmatch(r"ckan_test_([a-z][a-z0-9_]*)", database)
+
+
 @pytest.fixture
 def almacen(ckan_config) -> dict[str, Any]:
     """This session's private stores: the ini, database and storage folder a restore replaces.
     The first fixture of every test here, so that on shared stores the test is skipped before
     any fixture empties them."""
     database = make_url(ckan_config["sqlalchemy.url"]).database or ""
-    name = re.fullmatch(r"ckan_test_([a-z][a-z0-9_]*)", database)
+    name = private_stores(ckan_config)
     if not name:
-        pytest.skip(f"a restore replaces database {database!r}: run with private test stores "
-                    "(services/test-stores.sh create NAME; --ckan-ini=.state/test-NAME.ini)")
+        pytest.skip(f"a restore replaces database {database!r}, so this test runs on private "
+                    f"stores only: {WRAPPER} runs it there (and fails if it does not pass)")
     storage = Path(ckan_config["ckan.storage_path"])
     assert storage.name == f"test-storage-{name[1]}", storage
     return {"ini": ckan_config["__file__"], "database": database, "storage": storage}
@@ -470,3 +488,52 @@ def test_a_restore_that_fails_midway_puts_the_previous_catalog_back(almacen, app
     with model.meta.engine.connect() as conn:
         assert conn.execute(version).scalar_one() == current
     assert_nothing_left(almacen)
+
+
+# --- On test.ini: the tests above, run on private stores ------------------------------------------
+
+
+def summary_counts(output: str) -> dict[str, int] | None:
+    """The counts of pytest's last summary line ("6 passed, 1 deselected in 95.31s"), or None."""
+    lines = [line.strip("= ") for line in output.splitlines()]
+    found = [line for line in lines if re.fullmatch(r"(\d+ \w+)(, \d+ \w+)* in [\d.]+s\b.*", line)]
+    if not found:
+        return None
+    counts = re.findall(r"(\d+) (\w+)", found[-1].split(" in ")[0])
+    return {{"error": "errors", "warning": "warnings"}.get(k, k): int(n) for n, k in counts}
+
+
+def test_the_backup_tests_run_on_private_stores(ckan_config):
+    """The normal run (test.ini, where the tests above skip) creates the private stores
+    ``respaldo``, runs this file on them in a pytest subprocess and requires all of its tests to
+    pass, none skipped; the stores are dropped afterwards. On private stores the tests above run
+    directly, and this one is skipped (the subprocess deselects it: no recursion)."""
+    if private_stores(ckan_config):
+        pytest.skip("on private stores the tests of this file run directly")
+    stores = ["bash", str(REPO / "services" / "test-stores.sh")]
+    ini = REPO / ".state" / f"test-{STORES}.ini"
+    module = Path(__file__).resolve().relative_to(REPO)
+    try:
+        made = subprocess.run([*stores, "create", STORES, STORES_REDIS_DB], cwd=REPO,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=300)
+        assert made.returncode == 0, made.stdout + made.stderr
+        assert ini.is_file(), made.stderr
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", f"--ckan-ini={ini.relative_to(REPO)}", str(module),
+             "-q", "-p", "no:cacheprovider", "-rfEs", f"--deselect={module}::{WRAPPER}"],
+            cwd=REPO, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, text=True, timeout=1800)
+        counts = summary_counts(run.stdout)
+        shown = f"pytest exited with {run.returncode}:\n{run.stdout[-20000:]}"
+        assert run.returncode == 0, shown
+        assert counts is not None, shown
+        assert counts.get("passed") == INNER_TESTS, shown
+        assert counts.get("skipped", 0) == 0, shown
+        assert counts.get("deselected") == 1, shown  # this test, and only this test
+        assert set(counts) <= {"passed", "deselected", "warnings"}, shown
+    finally:
+        dropped = subprocess.run([*stores, "drop", STORES], cwd=REPO, stdin=subprocess.DEVNULL,
+                                 capture_output=True, text=True, timeout=300)
+    assert dropped.returncode == 0, dropped.stdout + dropped.stderr
+    assert not ini.exists()
