@@ -188,7 +188,7 @@ def consultas(pkg: dict[str, Any]) -> dict[str, Any]:
             acta_url = acta
         elif acta:
             res = _resource_by_name(pkg, acta)
-            acta_url = res.get("url") if res else None
+            acta_url = res.get("url") if res and tk.h.is_url(res.get("url")) else None
         filas.append({
             "fecha": row.get("fecha"), "lugar": row.get("lugar") or "",
             "mujeres": mujeres, "hombres": hombres,

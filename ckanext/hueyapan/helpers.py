@@ -324,6 +324,37 @@ def hueyapan_licencia_predeterminada() -> dict[str, str]:
     return {"url": url, "titulo": title}
 
 
-# Every hueyapan_* function above is a template helper: keep this line at the end of the module.
+# --- Two of CKAN's own helpers, made safe (tests/browser/test_hostil.py) ------------------------
+
+@tk.chained_helper
+def render_markdown(next_helper: Any, data: str, auto_link: bool = True,
+                    allow_html: bool = False) -> Any:
+    """CKAN's ``render_markdown``, sanitised once more after it links bare addresses. CKAN
+    2.12.0 links them after sanitising, inside attribute values too: a description such as
+    ``![a](x "b>http://x.com/onerror=...//")`` would leave an event handler on the image."""
+    from markupsafe import Markup
+    from nh3 import clean
+
+    from ckan.lib.helpers import MARKDOWN_ATTRIBUTES, MARKDOWN_TAGS
+
+    html = next_helper(data, auto_link=auto_link, allow_html=allow_html)
+    if allow_html or not auto_link or not html:
+        return html
+    attributes = {**MARKDOWN_ATTRIBUTES, "a": MARKDOWN_ATTRIBUTES["a"] | {"target"}}
+    return Markup(clean(str(html), tags=MARKDOWN_TAGS, attributes=attributes))
+
+
+@tk.chained_helper
+def mail_to(next_helper: Any, email_address: str, name: str) -> Any:
+    """CKAN's ``mail_to`` with the address quoted: CKAN 2.12.0 writes ``href=mailto:...``
+    unquoted, so a space in a stored e-mail (a harvested one, say) starts an event handler."""
+    from markupsafe import Markup
+
+    return Markup('<a href="mailto:{0}">{1}</a>').format(email_address, name)
+
+
+# Every hueyapan_* function above is a template helper, and so are the two safer CKAN helpers:
+# keep this line at the end of the module.
 __all__ = sorted(name for name, value in list(globals().items())
-                 if name.startswith("hueyapan_") and callable(value))
+                 if name.startswith("hueyapan_") and callable(value)) + ["mail_to",
+                                                                         "render_markdown"]
