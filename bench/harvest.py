@@ -22,7 +22,6 @@ import io
 import json
 import os
 import platform
-import random
 import signal
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generador import MUNICIPIO, localities, obras
+
 REPO = Path(__file__).resolve().parents[1]
 STATE = Path(os.environ.get("HUEYAPAN_STATE_DIR", REPO / ".state"))
 BENCH_DIR = STATE / "bench"
@@ -45,8 +46,6 @@ SCHEMAS = REPO / "ckanext" / "hueyapan" / "schemas"
 CKAN_BIN = REPO / ".venv" / "bin" / "ckan"
 TABULAR = "hueyapan_tabular"
 ORG = {"name": "obras-publicas", "title": "Obras Públicas"}
-MUNICIPIO = "30073"
-EJEMPLO = "Datos de ejemplo"
 
 
 def say(message: str) -> None:
@@ -198,177 +197,12 @@ def _vocabularies() -> dict[str, dict[str, str]]:
     return {name: {t["clave"]: t["es"] for t in terms} for name, terms in seed.items()}
 
 
-def _localities() -> list[dict[str, Any]]:
-    with open(DATA / "hueyapan_localidades.csv", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    return [{"key": r["cvegeo"], "name": r["nom_loc"], "lat": float(r["latitud"]),
-             "lon": float(r["longitud"]), "pop": int(r["pob_total_2020"] or 0)} for r in rows]
-
-
-# rubro FAIS -> (OC4IDS sector, works of that kind)
-OBRAS = {
-    "agua_potable": ("waterAndWaste", [
-        "Construcción de red de distribución de agua potable",
-        "Rehabilitación del sistema de agua potable",
-        "Construcción de tanque elevado de agua potable",
-        "Ampliación de la línea de conducción de agua potable"]),
-    "alcantarillado": ("waterAndWaste", [
-        "Construcción de red de alcantarillado sanitario",
-        "Rehabilitación de colector pluvial"]),
-    "drenaje_letrinas": ("waterAndWaste", [
-        "Construcción de drenaje sanitario",
-        "Construcción de sanitarios con biodigestor"]),
-    "urbanizacion": ("transport.urban", [
-        "Pavimentación con concreto hidráulico de la calle {calle}",
-        "Construcción de guarniciones y banquetas en la calle {calle}",
-        "Rehabilitación de camino saca cosechas"]),
-    "electrificacion": ("energy", [
-        "Ampliación de red de energía eléctrica",
-        "Construcción de alumbrado público con luminarias LED"]),
-    "salud": ("health", [
-        "Rehabilitación de la casa de salud",
-        "Ampliación del centro de salud"]),
-    "educacion": ("education", [
-        "Construcción de aula en la escuela primaria {escuela}",
-        "Construcción de techado en la escuela telesecundaria",
-        "Rehabilitación de sanitarios del jardín de niños"]),
-    "vivienda": ("socialHousing", [
-        "Construcción de cuartos dormitorio",
-        "Construcción de techos firmes",
-        "Construcción de pisos firmes"]),
-    "no_aplica": ("cultureSportsAndRecreation", [
-        "Rehabilitación del parque central",
-        "Construcción de cancha de usos múltiples",
-        "Rehabilitación de la agencia municipal"]),
-}
-RUBRO_WEIGHTS = {"agua_potable": 18, "alcantarillado": 6, "drenaje_letrinas": 10, "urbanizacion": 24,
-                 "electrificacion": 10, "salud": 5, "educacion": 12, "vivienda": 10, "no_aplica": 5}
-ETAPAS = {"planeacion": 22, "contratacion": 10, "ejecucion": 28, "suspendida": 4,
-          "concluida": 18, "finiquitada": 14, "cancelada": 4}
-CALLES = ["Hidalgo", "Morelos", "Juárez", "Zaragoza", "5 de Mayo", "Independencia", "Allende",
-          "Guerrero", "Emiliano Zapata", "Lázaro Cárdenas", "Francisco I. Madero", "Reforma"]
-ESCUELAS = ["Benito Juárez", "Miguel Hidalgo", "Niños Héroes", "Leona Vicario", "Josefa Ortiz"]
-REFERENCIAS = ["frente a la escuela primaria", "junto a la agencia municipal",
-               "a un costado de la iglesia", "a la entrada de la localidad", "camino al panteón"]
-# Made-up companies; RFCs only have the right shape.
-CONTRATISTAS = [
-    ("Constructora Ejemplo del Sotavento, S.A. de C.V.", "CES150312AB1"),
-    ("Edificaciones Ejemplo de los Tuxtlas, S.A. de C.V.", "EET180905K27"),
-    ("Obras y Caminos Ejemplo del Sur, S. de R.L. de C.V.", "OCE120220LM4"),
-    ("Hidráulica Ejemplo de Acayucan, S.A. de C.V.", "HEA110617QR8"),
-    ("Urbanizadora Ejemplo del Papaloapan, S.A. de C.V.", "UEP190101TT5"),
-]
-FONDO_CLAVE = {"fism": "FISM", "fortamun": "FORTAMUN", "recursos_propios": "RP",
-               "participaciones": "R28"}
-VERBO_MODALIDAD = {"Construcción": "construccion", "Rehabilitación": "rehabilitacion",
-                   "Ampliación": "ampliacion", "Pavimentación": "construccion"}
-
-
-def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def _money(amount: float) -> str:
-    return f"{amount:.2f}"
-
-
-def make_rows(count: int, seed: int) -> list[dict[str, Any]]:
-    """``count`` obras as package_create takes them (keys, ISO dates, plain numbers)."""
-    rng = random.Random(seed)
-    places = [p for p in _localities()]
-    weights = [max(p["pop"], 50) for p in places]
-    today = datetime.date.today()
-    rows = []
-    for number in range(1, count + 1):
-        year = rng.choices([2022, 2023, 2024, 2025], weights=[15, 25, 30, 30])[0]
-        rubro = _weighted(rng, RUBRO_WEIGHTS)
-        sector, kinds = OBRAS[rubro]
-        etapa = _weighted(rng, ETAPAS)
-        if rng.random() < 0.05:
-            comunidades, where = [MUNICIPIO], "Hueyapan de Ocampo"
-        else:
-            chosen = rng.choices(places, weights=weights, k=2 if rng.random() < 0.15 else 1)
-            comunidades = sorted({p["key"] for p in chosen})
-            where = " y ".join(dict.fromkeys(p["name"] for p in chosen))
-        kind = rng.choice(kinds).format(calle=rng.choice(CALLES), escuela=rng.choice(ESCUELAS))
-        fondo = "fism" if rubro != "no_aplica" and rng.random() < 0.8 else rng.choice(
-            ["fortamun", "recursos_propios", "participaciones"])
-        clave = f"HUE-{year}-{FONDO_CLAVE[fondo]}-{number:05d}"
-        aprobado = round(min(max(rng.lognormvariate(13.9, 0.8), 150_000), 15_000_000), 2)
-        fuentes = [{"fuente": fondo, "monto": aprobado}]
-        if rng.random() < 0.2:
-            parte = round(aprobado * rng.uniform(0.1, 0.4), 2)
-            fuentes = [{"fuente": fondo, "monto": round(aprobado - parte, 2)},
-                       {"fuente": rng.choice(["estatal", "aportacion_comunitaria"]), "monto": parte}]
-        inicio = datetime.date(year, rng.randint(2, 10), rng.randint(1, 28))
-        termino = inicio + datetime.timedelta(days=rng.randint(60, 240))
-        place = next((p for p in places if p["key"] == comunidades[0]), places[0])
-        row: dict[str, Any] = {
-            "title": f"{kind} en {where}, {year} ({EJEMPLO})",
-            "clave_obra": clave,
-            "ejercicio_fiscal": str(year),
-            "etapa": etapa,
-            "comunidades": comunidades,
-            "notes": (f"{kind} en {where}. Meta: {rng.randint(1, 40) * 50} metros o "
-                      f"{rng.randint(5, 120)} acciones. {EJEMPLO}: cifras generadas, no oficiales."),
-            "rubro_fais": rubro,
-            "modalidad_fais": VERBO_MODALIDAD.get(kind.split()[0], "construccion"),
-            "sector": sector if rubro != "urbanizacion" or "camino" not in kind else "transport.road",
-            "fuentes_financiamiento": [{"fuente": f["fuente"], "monto": _money(f["monto"])}
-                                       for f in fuentes],
-            "monto_aprobado": _money(aprobado),
-            "fecha_inicio": inicio.isoformat(),
-            "fecha_termino_programada": termino.isoformat(),
-        }
-        beneficiarios = max(20, int(place["pop"] * rng.uniform(0.05, 0.6)))
-        mujeres = int(beneficiarios * rng.uniform(0.48, 0.54))
-        row.update({"beneficiarios_total": str(beneficiarios), "beneficiarios_mujeres": str(mujeres),
-                    "beneficiarios_hombres": str(beneficiarios - mujeres),
-                    "beneficiarios_indigenas": str(int(beneficiarios * rng.uniform(0, 0.3)))})
-        if rng.random() < 0.5:
-            row["direccion_referencia"] = f"Calle {rng.choice(CALLES)}, {rng.choice(REFERENCIAS)}"
-        if rng.random() < 0.6 and comunidades != [MUNICIPIO]:
-            row["spatial"] = json.dumps({"type": "Point", "coordinates": [
-                round(place["lon"] + rng.uniform(-0.003, 0.003), 6),
-                round(place["lat"] + rng.uniform(-0.003, 0.003), 6)]})
-        if etapa not in ("planeacion", "cancelada"):
-            modalidad = ("administracion_directa" if rng.random() < 0.1 else
-                         "adjudicacion_directa" if aprobado < 700_000 else
-                         "invitacion_tres" if aprobado < 3_000_000 else "licitacion_publica")
-            row["modalidad_contratacion"] = modalidad
-            if modalidad != "administracion_directa" and etapa != "contratacion":
-                empresa, rfc = rng.choice(CONTRATISTAS)
-                contratado = round(aprobado * rng.uniform(0.9, 0.995), 2)
-                row.update({
-                    "contratista_razon_social": empresa, "contratista_rfc": rfc,
-                    "contrato_numero": f"HUE-OP-{FONDO_CLAVE[fondo]}-{number:05d}/{year}",
-                    "contrato_fecha": (inicio - datetime.timedelta(days=rng.randint(5, 20))).isoformat(),
-                    "monto_contratado": _money(contratado),
-                })
-        avance = {"planeacion": 0, "contratacion": 0, "cancelada": 0, "concluida": 100,
-                  "finiquitada": 100, "ejecucion": rng.randint(5, 95),
-                  "suspendida": rng.randint(15, 70)}[etapa]
-        if etapa not in ("planeacion", "contratacion", "cancelada"):
-            financiero = min(100.0, round(avance * rng.uniform(0.7, 1.0), 1))
-            row.update({"avance_fisico": str(avance), "avance_financiero": str(financiero),
-                        "monto_ejercido": _money(aprobado * financiero / 100)})
-            row["mecanismos_vigilancia"] = sorted(set(rng.sample(
-                ["contraloria_social", "supervision_obra", "organo_interno_control"], k=rng.randint(1, 2))))
-        if etapa in ("concluida", "finiquitada"):
-            real = min(termino + datetime.timedelta(days=rng.randint(-20, 60)), today)
-            row["fecha_termino_real"] = max(real, inicio).isoformat()
-            if etapa == "finiquitada":
-                row["monto_final"] = _money(aprobado * rng.uniform(0.92, 1.0))
-        rows.append(row)
-    return rows
-
-
 def to_csv(rows: list[dict[str, Any]]) -> bytes:
     """The rows as staff keep them: Spanish headers (obra.yaml labels), names and labels instead
     of keys, day/month/year dates, money with $ and thousands separators."""
     labels = _labels()
     vocab = _vocabularies()
-    names = {p["key"]: p["name"] for p in _localities()}
+    names = {p["key"]: p["name"] for p in localities()}
     shared = {n for n in names.values() if list(names.values()).count(n) > 1}
     present = {field for row in rows for field in row}
     fields = [f for f in labels if f in present and f != "fuentes_financiamiento"]
@@ -687,7 +521,7 @@ def main() -> None:
 
     results = []
     for size in sizes:
-        rows = make_rows(size, args.seed)
+        rows = obras(size, args.seed)
         say(f"{size} rows: (a) package_create loop")
         org = reset_stores()
         plain = run_plain_in_child(rows, org, ini)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ckan import model
 
+from ckanext.hueyapan import peticion
 from ckanext.hueyapan.model import Comunidad
 
 __all__ = ["FUENTE_INEGI", "boundary_geojson", "datasets_with", "in_municipality", "new_id",
@@ -75,6 +76,7 @@ def seed_localities() -> tuple[int, int]:
         session.add(Comunidad(**row))
         inserted += 1
     session.commit()
+    peticion.olvidar()
     return inserted, len(present)
 
 

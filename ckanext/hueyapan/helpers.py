@@ -4,12 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 import json
+import re
+import textwrap
 from decimal import Decimal, InvalidOperation
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import vocabularios
+from ckanext.hueyapan import peticion, vocabularios
 from ckanext.hueyapan.idioma import N_
 from ckanext.hueyapan.model import (
     ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad,
@@ -54,21 +56,26 @@ def hueyapan_comunidad_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
 def hueyapan_vocabulario_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     """Choices of a vocabulary field, labelled in Spanish and English."""
     return [
-        {"value": t.clave, "label": {"es": t.etiqueta, "en": t.etiqueta_en or t.etiqueta}}
-        for t in vocabularios.terms(field["vocabulario"])
+        {"value": clave, "label": {"es": etiqueta, "en": etiqueta_en or etiqueta}}
+        for clave, etiqueta, etiqueta_en in
+        vocabularios.labels_by_vocabulary().get(field["vocabulario"], [])
     ]
 
 
+def _all_community_names() -> dict[str, str]:
+    """Every community's name by key, read once per request (see peticion.py)."""
+    return peticion.memo("comunidades", lambda: dict(
+        model.Session.query(Comunidad.id, Comunidad.nombre)))
+
+
 def comunidad_labels(keys: list[str]) -> dict[str, str]:
-    """Display names of community keys (and of the whole municipality), in one query."""
+    """Display names of community keys (and of the whole municipality); unknown keys as they
+    are."""
+    names = _all_community_names()
+    labels = {key: names.get(key, key) for key in keys}
     municipio = tk.config["ckanext.hueyapan.municipio.cvegeo"]
-    labels = {key: key for key in keys}
     if municipio in labels:
         labels[municipio] = tk._("All the municipality")
-    wanted = [key for key in keys if key != municipio]
-    if wanted:
-        labels.update(model.Session.query(Comunidad.id, Comunidad.nombre)
-                      .filter(Comunidad.id.in_(wanted)))
     return labels
 
 
@@ -78,11 +85,12 @@ def hueyapan_comunidad_label(key: str) -> str:
 
 
 def termino_labels(vocabulary: str) -> dict[str, str]:
-    """Display labels of every term of a vocabulary in the current language, in one query."""
+    """Display labels of every term of a vocabulary in the current language (one query per
+    request)."""
     english = tk.h.lang() == "en"
     return {
-        t.clave: (t.etiqueta_en if english and t.etiqueta_en else t.etiqueta)
-        for t in vocabularios.terms(vocabulary)
+        clave: (etiqueta_en if english and etiqueta_en else etiqueta)
+        for clave, etiqueta, etiqueta_en in vocabularios.labels_by_vocabulary().get(vocabulary, [])
     }
 
 
@@ -128,11 +136,28 @@ def hueyapan_recientes(limit: int = 5) -> list[dict[str, Any]]:
     return [{**item, "type": item.get("dataset_type") or "dataset"} for item in result["results"]]
 
 
+# Anything Markdown (or HTML) could turn into markup: inline marks, links, entities, tags, and
+# lines that start a list, a heading, a quote or a code block.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>&#|~=+]|^\s*(?:[-+*]|\d+[.)])\s|^(?: {4}|\t)| {2,}$|\r",
+                       re.MULTILINE)
+_PARRAFOS = re.compile(r"\n\s*\n")
+
+
 def hueyapan_descripcion_corta(text: str | None, length: int = 200) -> str:
-    """Plain text of a Markdown description, cut at a word for previews and link cards."""
+    """Plain text of a Markdown description, cut at a word for previews and link cards.
+
+    The text of CKAN's ``markdown_extract`` (up to whitespace, which HTML collapses); a
+    description with nothing Markdown would change (most of them) skips the Markdown parser,
+    which costs ~2 ms per call: a community's page lists dozens."""
     from ckan.lib.helpers import markdown_extract
 
-    return str(markdown_extract(text or "", extract_length=length))
+    text = text or ""
+    if _MARKDOWN.search(text):
+        return str(markdown_extract(text, extract_length=length))
+    plain = "\n".join(p.strip() for p in _PARRAFOS.split(text) if p.strip())
+    if not length or len(plain) < length:
+        return plain
+    return textwrap.shorten(plain, width=length, placeholder="...")
 
 
 def hueyapan_datos_ejemplo() -> bool:

@@ -53,9 +53,9 @@ FACETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "hueyapan_rubro": (N_("FAIS category"), ("obra",)),
     "hueyapan_tipo_programa": (N_("Type of programme"), ("programa-social",)),
     "hueyapan_enfoque": (N_("Focus"), ("programa-social",)),
-    "hueyapan_ejercicio": (N_("Fiscal year"), DATASET_TYPES),
+    "hueyapan_ejercicio": (N_("Fiscal year"), DATASET_TYPES + ("dataset",)),
     "hueyapan_alerta": (N_("Red flags"), ("obra",)),
-    "hueyapan_indigena": (N_("Indigenous community"), DATASET_TYPES),
+    "hueyapan_indigena": (N_("Indigenous community"), DATASET_TYPES + ("dataset",)),
 }
 _VOCABULARY_OF = {
     "hueyapan_etapa": "etapa_obra",
@@ -242,11 +242,7 @@ def _replace_alerta(match: re.Match[str]) -> str:
     return "+" + _alerta_query(alerta)
 
 
-def _estado_counts(search_params: dict[str, Any]) -> dict[str, int]:
-    return _query_counts(search_params, {e: _estado_query(e) for e in ESTADOS})
-
-
-def _query_counts(search_params: dict[str, Any], queries: dict[str, str]) -> dict[str, int]:
+def _query_counts(search_params: dict[str, Any], queries: dict[Any, str]) -> dict[Any, int]:
     """How many matching datasets each query finds: one Solr request with facet queries.
 
     Called after CKAN ran the search, so ``search_params`` already holds the final ``q`` and the
@@ -286,32 +282,31 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
             continue
         for item in items:
             item["display_name"] = labels.get(item["name"], item["name"])
-    if (search_params.get("extras") or {}).pop("_hueyapan_alerta_facet", False):
-        from ckanext.hueyapan import alertas
+    # The red-flag and call-status facets are counted with facet queries, both in one extra
+    # Solr request (the search pages of every type show both).
+    from ckanext.hueyapan import alertas
 
-        counts = _query_counts(search_params, {a: _alerta_query(a) for a in alertas.ALERTAS})
-        facets[ALERTA_FIELD] = {
-            "title": ALERTA_FIELD,
-            "items": [{"name": a, "display_name": tk._(label), "count": counts[a]}
-                      for a, label in alertas.ALERTAS.items() if counts[a]],
+    extras = search_params.get("extras") or {}
+    queries: dict[tuple[str, str], str] = {}
+    if extras.pop("_hueyapan_alerta_facet", False):
+        queries.update({(ALERTA_FIELD, a): _alerta_query(a) for a in alertas.ALERTAS})
+    if extras.pop("_hueyapan_estado_facet", False):
+        queries.update({(ESTADO_FIELD, e): _estado_query(e) for e in ESTADOS})
+    counts = _query_counts(search_params, queries) if queries else {}
+    for field, names, labels in ((ALERTA_FIELD, alertas.ALERTAS, alertas.ALERTAS),
+                                 (ESTADO_FIELD, ESTADOS, _ESTADO_LABELS)):
+        if not any(key[0] == field for key in queries):
+            continue
+        found = {name: counts[(field, name)] for name in names if counts[(field, name)]}
+        facets[field] = {
+            "title": field,
+            "items": [{"name": name, "display_name": tk._(labels[name]), "count": count}
+                      for name, count in found.items()],
         }
-        search_results.setdefault("facets", {})[ALERTA_FIELD] = {
-            a: counts[a] for a in alertas.ALERTAS if counts[a]}
+        search_results.setdefault("facets", {})[field] = found
     if "hueyapan_indigena" in facets:
         for item in facets["hueyapan_indigena"].get("items", []):
             item["display_name"] = tk._("Yes") if item["name"] == "si" else item["name"]
-    if (search_params.get("extras") or {}).pop("_hueyapan_estado_facet", False):
-        counts = _estado_counts(search_params)
-        facets[ESTADO_FIELD] = {
-            "title": ESTADO_FIELD,
-            "items": [
-                {"name": e, "display_name": tk._(_ESTADO_LABELS[e]), "count": counts[e]}
-                for e in ESTADOS if counts[e]
-            ],
-        }
-        search_results.setdefault("facets", {})[ESTADO_FIELD] = {
-            e: counts[e] for e in ESTADOS if counts[e]
-        }
     for result in search_results.get("results", []):
         after_show(result)
     return search_results
@@ -329,10 +324,11 @@ def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 
 
 def add_facets(facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-    """Our facets on the search pages, the ones of the page's dataset type first."""
+    """Our facets on the search pages, the ones of the page's dataset type first. The general
+    search (type ``dataset``) shows those every type shares (community, fiscal year, indigenous
+    community); each type's own facets (stage, red flags, status of a call…) are on its page."""
     ours = {
-        field: tk._(label) for field, (label, types) in FACETS.items()
-        if package_type in types or package_type == "dataset"
+        field: tk._(label) for field, (label, types) in FACETS.items() if package_type in types
     }
     others = {k: v for k, v in facets_dict.items() if k not in ("tags", "license_id")}
     if "organization" in others:

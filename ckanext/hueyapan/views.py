@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, redirect
 
 import ckan.plugins.toolkit as tk
@@ -171,6 +172,22 @@ def _url(comunidad: Comunidad, **kw: Any) -> str:
     return tk.url_for("hueyapan.comunidad", clave=comunidad.id, **kw)
 
 
+#: SVG maps of a community's page by (community, language, version of the register): they
+#: change only when a community does (~15 ms to draw).
+_MAPAS: dict[tuple[Any, ...], Any] = {}
+
+
+def comunidad_mapa(resaltada: Comunidad) -> Any:
+    """The map of a community's page, drawn once per process until the register changes."""
+    version = model.Session.query(sa.func.count(Comunidad.id), sa.func.max(Comunidad.modificado)).one()
+    key = (resaltada.id, tk.h.lang(), tuple(version))
+    if key not in _MAPAS:
+        if len(_MAPAS) > 500:
+            _MAPAS.clear()
+        _MAPAS[key] = comunidades_mapa({}, resaltada=resaltada)
+    return _MAPAS[key]
+
+
 def comunidades_mapa(counts: dict[str, int], resaltada: Comunidad | None = None) -> Any:
     """The SVG map of the municipality: every active community as a point sized by its count
     and linked to its page, or, on a community's page, that community highlighted."""
@@ -205,6 +222,10 @@ def comunidades_index() -> str:
     })
 
 
+#: Datasets of each type listed on a community's page (the most recently changed).
+POR_TIPO = 20
+
+
 @hueyapan.route("/comunidad/<clave>")
 def comunidad(clave: str) -> Any:
     """A community's page: ``/comunidad/300730030``. Its name as a slug
@@ -220,15 +241,17 @@ def comunidad(clave: str) -> Any:
     if clave != found.id:
         return redirect(_url(found), code=301)
     fq = f'hueyapan_comunidad:"{found.id}"'
+    # The latest changes of each type; the rest through the search page of that type (a
+    # populous community names hundreds of datasets: a page for a phone with poor signal).
     listas = {
-        tipo: _search(fq=f"{fq} +dataset_type:{tipo}", rows=100, sort="metadata_modified desc")
+        tipo: _search(fq=f"{fq} +dataset_type:{tipo}", rows=POR_TIPO, sort="metadata_modified desc")
         for tipo in DATASET_TYPES
     }
     return tk.render("hueyapan/comunidad.html", {
         "comunidad": found,
         "obras": listas["obra"], "programas": listas["programa-social"],
         "convocatorias": listas["convocatoria"],
-        "mapa": comunidades_mapa({}, resaltada=found),
+        "mapa": comunidad_mapa(found),
         "feed_url": tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True),
     })
 

@@ -9,9 +9,10 @@ import yaml
 
 from ckan import model
 
+from ckanext.hueyapan import peticion
 from ckanext.hueyapan.model import Termino
 
-__all__ = ["read_seed", "seed_terms", "term", "terms"]
+__all__ = ["labels_by_vocabulary", "read_seed", "seed_terms", "term", "terms"]
 
 
 def terms(vocabulary: str) -> list[Termino]:
@@ -22,6 +23,21 @@ def terms(vocabulary: str) -> list[Termino]:
         .order_by(Termino.orden, Termino.etiqueta)
         .all()
     )
+
+
+def labels_by_vocabulary() -> dict[str, list[tuple[str, str, str | None]]]:
+    """(key, Spanish label, English label) of every term, by vocabulary, in display order: one
+    query per request for the pages that label many terms (see peticion.py)."""
+    def read() -> dict[str, list[tuple[str, str, str | None]]]:
+        found: dict[str, list[tuple[str, str, str | None]]] = {}
+        query = (model.Session.query(Termino.vocabulario, Termino.clave, Termino.etiqueta,
+                                     Termino.etiqueta_en)
+                 .order_by(Termino.vocabulario, Termino.orden, Termino.etiqueta))
+        for vocabulario, clave, etiqueta, etiqueta_en in query:
+            found.setdefault(vocabulario, []).append((clave, etiqueta, etiqueta_en))
+        return found
+
+    return peticion.memo("terminos", read)
 
 
 def term(vocabulary: str, key: str) -> Termino | None:
@@ -73,4 +89,5 @@ def seed_terms() -> tuple[int, int]:
                 model.Session.add(Termino(**entry))
                 inserted += 1
     model.Session.commit()
+    peticion.olvidar()
     return inserted, len(present)

@@ -7,6 +7,7 @@ Docker images, which ship their own equivalent of this module).
 """
 from __future__ import annotations
 
+import configparser
 import os
 from logging.config import fileConfig
 
@@ -18,6 +19,9 @@ __all__ = ["application"]
 _ini = os.environ.get("CKAN_INI")
 if not _ini:
     raise RuntimeError("CKAN_INI must name the configuration file (e.g. /etc/ckan/ckan.ini)")
-fileConfig(_ini, defaults={"here": os.path.dirname(os.path.abspath(_ini))},
-           disable_existing_loggers=False)
+_parser = configparser.RawConfigParser(strict=False)
+_parser.read(_ini)
+if _parser.has_section("loggers"):  # a configuration may leave logging to its defaults
+    fileConfig(_ini, defaults={"here": os.path.dirname(os.path.abspath(_ini))},
+               disable_existing_loggers=False)
 application = make_app(load_config(_ini))

@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.hueyapan import comunidades, vocabularios
+from ckanext.hueyapan import comunidades, peticion, vocabularios
 from ckanext.hueyapan.logic import propuestas, schema
 from ckanext.hueyapan.logic.propuestas import (  # noqa: F401 - actions registered by name
     hueyapan_convocatoria_resultados, hueyapan_propuesta_convertir, hueyapan_propuesta_create,
@@ -125,6 +125,7 @@ def hueyapan_comunidad_create(context: Context, data_dict: DataDict) -> dict[str
     comunidad = Comunidad(**data)
     model.Session.add(comunidad)
     model.Session.commit()
+    peticion.olvidar()
     log.info("Community %s (%s) created by %s", comunidad.id, comunidad.nombre, context.get("user"))
     return comunidad.as_dict(True)
 
@@ -145,6 +146,7 @@ def hueyapan_comunidad_update(context: Context, data_dict: DataDict) -> dict[str
     for field, value in data.items():
         setattr(comunidad, field, value)
     model.Session.commit()
+    peticion.olvidar()
     _reindex(comunidades.datasets_with(comunidad.id))
     return comunidad.as_dict(True)
 
@@ -200,6 +202,7 @@ def hueyapan_comunidad_merge(context: Context, data_dict: DataDict) -> dict[str,
     source.estado = ESTADO_FUSIONADA
     source.fusionada_en = target.id
     model.Session.commit()
+    peticion.olvidar()
     log.info("Community %s merged into %s by %s (%d datasets)", source.id, target.id,
              context.get("user"), changed)
     return dict(source.as_dict(), datasets_actualizados=changed)
@@ -218,6 +221,7 @@ def hueyapan_comunidad_retire(context: Context, data_dict: DataDict) -> dict[str
     comunidad = _get_comunidad(data["id"])
     comunidad.estado = ESTADO_RETIRADA
     model.Session.commit()
+    peticion.olvidar()
     return comunidad.as_dict()
 
 
@@ -274,6 +278,7 @@ def hueyapan_termino_create(context: Context, data_dict: DataDict) -> dict[str, 
         termino.orden = len(vocabularios.terms(data["vocabulario"]))
     model.Session.add(termino)
     model.Session.commit()
+    peticion.olvidar()
     return termino.as_dict()
 
 
@@ -293,6 +298,7 @@ def hueyapan_termino_update(context: Context, data_dict: DataDict) -> dict[str, 
     for field, value in data.items():
         setattr(termino, field, value.date() if isinstance(value, datetime.datetime) else value)
     model.Session.commit()
+    peticion.olvidar()
     return termino.as_dict()
 
 
