@@ -6,9 +6,10 @@ SHELL := /bin/bash
 VENV := .venv
 CKAN := $(VENV)/bin/ckan
 PYTEST_ARGS ?=
+N ?= 1000
 BACKUP ?=
 
-.PHONY: run up down test install services init status clean backup restore
+.PHONY: run up down test install services init status clean backup restore bench loadtest
 
 ## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
 ## (the harvest consumers and the periodic `harvester run` stay in the background until make down)
@@ -38,6 +39,18 @@ test: services
 	@$(CKAN) -c test.ini db upgrade >/dev/null 2>.state/log/test-db-upgrade.log \
 		|| { echo "ERROR: ckan: test database migration failed (see .state/log/test-db-upgrade.log)"; exit 1; }
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+## make loadtest: 50 clients for 60 s on gunicorn with 2 workers (zero errors), then Solr stopped
+## and PostgreSQL restarted under load, on a stack of its own (.state/carga) that it starts and
+## stops; see loadtest/carga.py. Figures in .state/carga/carga.json
+loadtest: install
+	@$(VENV)/bin/python loadtest/carga.py
+
+## make bench: the catalog against plain CKAN 2.12 at N datasets per side (default 1000; the
+## figures in bench/README.md are of N=10000), on the running services (make up); prints one
+## table and writes .state/bench/rendimiento.json
+bench: services
+	@$(VENV)/bin/python bench/rendimiento.py --datasets $(N)
 
 install:
 	@bash services/install.sh
