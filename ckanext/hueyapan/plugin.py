@@ -6,7 +6,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import cifras, resources, search
+from ckanext.hueyapan import cifras, csrf, resources, search
 from ckanext.hueyapan.compresion import GzipMiddleware
 
 
@@ -37,6 +37,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IMiddleware
 
     def make_middleware(self, app: Any, config: Any) -> Any:
+        app.before_request(csrf.enforce)  # after CKAN's and Flask-WTF's own hooks
         if tk.asbool(config.get("ckanext.hueyapan.gzip")):
             app.wsgi_app = GzipMiddleware(app.wsgi_app)
         return app
