@@ -1,4 +1,5 @@
-"""Checks on every resource before it is stored: the privacy guard and image metadata.
+"""Checks on every resource before it is stored: size and type of uploads (``subidas``), the
+privacy guard and image metadata.
 
 * A CSV or XLSX file, uploaded or linked, that holds personal data (CURPs, RFCs of persons,
   phone numbers, e-mail or street addresses) is refused with a Spanish message naming the
@@ -22,7 +23,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz
 from ckan.types import Context
 
-from ckanext.hueyapan import privacy
+from ckanext.hueyapan import privacy, subidas
 
 __all__ = ["before_create_or_update"]
 
@@ -94,6 +95,7 @@ def _guard_table(context: Context, resource: dict[str, Any], data: bytes, filena
 
 
 def before_create_or_update(context: Context, resource: dict[str, Any]) -> None:
+    subidas.check_resource(resource)  # size and real type first: nothing is stored otherwise
     upload = resource.get("upload")
     if isinstance(upload, FileStorage) and upload.filename:
         data = _read_upload(upload)

@@ -63,6 +63,7 @@ def limit_http_waits(seconds: float) -> None:
     from requests.exceptions import ConnectionError as RequestsConnectionError
 
     from ckanext.hueyapan import redes
+    from ckanext.hueyapan.idioma import default_language
 
     send = HTTPAdapter.send
     if getattr(send, "hueyapan_default_timeout", None) is not None:
@@ -76,7 +77,8 @@ def limit_http_waits(seconds: float) -> None:
         target = urlsplit(request.url)
         if (target.hostname, target.port) not in exempt:
             try:
-                redes.check(request.url)  # no harvest source may reach local addresses
+                with default_language():  # the job's report is read in the catalog's language
+                    redes.check(request.url)  # no harvest source may reach local addresses
             except redes.AddressNotAllowed as error:
                 raise RequestsConnectionError(str(error), request=request)
         return send(self, request, stream=stream,

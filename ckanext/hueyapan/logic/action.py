@@ -11,7 +11,11 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.hueyapan import comunidades, peticion, vocabularios
-from ckanext.hueyapan.logic import propuestas, schema
+from ckanext.hueyapan.logic import chained, propuestas, schema
+from ckanext.hueyapan.logic.chained import (  # noqa: F401 - chained: images, harvest sources
+    group_create, group_update, organization_create, organization_update, package_create,
+    package_update, user_create, user_update,
+)
 from ckanext.hueyapan.logic.propuestas import (  # noqa: F401 - actions registered by name
     hueyapan_convocatoria_resultados, hueyapan_propuesta_convertir, hueyapan_propuesta_create,
     hueyapan_propuesta_estado, hueyapan_propuesta_informe, hueyapan_propuesta_list,
@@ -33,6 +37,7 @@ __all__ = [
     "hueyapan_termino_update",
     "hueyapan_resumen",
     *propuestas.__all__,
+    *chained.__all__,
 ]
 
 log = logging.getLogger(__name__)

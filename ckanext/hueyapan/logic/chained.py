@@ -1,0 +1,100 @@
+"""Checks on CKAN's own actions, run before them (``toolkit.chained_action``).
+
+* Organization, group and user images (``*_create`` and ``*_update``): size and real type
+  (:func:`ckanext.hueyapan.subidas.check_image`), before CKAN reads the upload.
+* Harvest sources (``package_create`` and ``package_update`` of a dataset of type ``harvest``,
+  which is what ``harvest_source_create``/``_update`` and the harvest source form call, for every
+  harvester type): the address must be on the public internet, unless
+  ``ckanext.hueyapan.cosecha.permitir_direcciones_locales`` is true (:func:`check_source_url`).
+  The harvest consumers check every request again when they fetch (``redes``), so a source saved
+  while local addresses were allowed still cannot reach them once they are not.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+from ckan import model
+from ckan.types import Action, Context, DataDict
+
+from ckanext.hueyapan import redes, subidas
+
+__all__ = [
+    "group_create", "group_update", "organization_create", "organization_update",
+    "package_create", "package_update", "user_create", "user_update",
+]
+
+HARVEST_SOURCE_TYPE = "harvest"
+
+
+@tk.chained_action
+def organization_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "group")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def organization_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "group")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def group_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "group")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def group_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "group")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def user_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "user")
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def user_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    subidas.check_image(data_dict, "user")
+    return up_func(context, data_dict)
+
+
+def check_source_url(url: Any) -> None:
+    """Refuse (``ValidationError`` on ``url``, Spanish) a harvest source address that is not on
+    the public internet (loopback, private, link-local such as the cloud metadata address
+    169.254.169.254, or a host name that resolves to one), unless the configuration allows it."""
+    if not isinstance(url, str) or not url.strip():
+        return  # ckanext-harvest's schema says the address is missing
+    try:
+        redes.check(url.strip())
+    except redes.AddressNotAllowed as error:
+        raise tk.ValidationError({"url": [str(error)]})
+
+
+def _stored(data_dict: DataDict) -> model.Package | None:
+    key = data_dict.get("id") or data_dict.get("name")
+    return model.Package.get(key) if isinstance(key, str) and key else None
+
+
+@tk.chained_action
+def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    if data_dict.get("type") == HARVEST_SOURCE_TYPE:
+        check_source_url(data_dict.get("url"))
+    return up_func(context, data_dict)
+
+
+@tk.chained_action
+def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    declared = data_dict.get("type")
+    if declared in (None, HARVEST_SOURCE_TYPE) and "url" in data_dict:
+        stored = _stored(data_dict)
+        is_source = declared == HARVEST_SOURCE_TYPE or (
+            stored is not None and stored.type == HARVEST_SOURCE_TYPE)
+        # a source whose address is not changed is checked again when it is harvested
+        if is_source and (stored is None or data_dict["url"] != stored.url):
+            check_source_url(data_dict.get("url"))
+    return up_func(context, data_dict)
