@@ -3,7 +3,7 @@
 # Usage: services/ckan.sh secrets|init|start|serve|ejemplo|stop|status
 source "$(dirname "$0")/lib.sh"
 
-CKAN_INI="$REPO_DIR/ckan.ini"
+CKAN_INI="${HUEYAPAN_CKAN_INI:-$REPO_DIR/ckan.ini}"  # another configuration: the load test's stack
 SECRETS_INI="$STATE_DIR/ckan-secrets.ini"
 CKAN_PID="$STATE_DIR/run/ckan.pid"
 CKAN_LOG="$STATE_DIR/log/ckan.log"

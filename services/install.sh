@@ -21,6 +21,7 @@ declare -A DEBIAN_PACKAGES=(
     [chromium-driver]=/usr/bin/chromedriver
     [nodejs]=/usr/bin/node
     [npm]=/usr/bin/npm
+    [wrk]=/usr/bin/wrk
 )
 
 python_bin() {

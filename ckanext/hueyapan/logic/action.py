@@ -11,6 +11,7 @@ from ckan import model
 from ckan.types import Context, DataDict
 
 from ckanext.hueyapan import comunidades, peticion, vocabularios
+from ckanext.hueyapan.caidas import package_search  # noqa: F401 - chained: Solr down is a 503
 from ckanext.hueyapan.logic import chained, propuestas, schema
 from ckanext.hueyapan.logic.chained import (  # noqa: F401 - chained: images, harvest sources
     group_create, group_update, organization_create, organization_update, package_create,
@@ -38,6 +39,7 @@ __all__ = [
     "hueyapan_resumen",
     *propuestas.__all__,
     *chained.__all__,
+    "package_search",
 ]
 
 log = logging.getLogger(__name__)
