@@ -71,7 +71,7 @@ def tabular_available() -> tuple[bool, str]:
 
 
 def write_bench_ini(base: Path, with_tabular: bool) -> Path:
-    """The configuration under test plus the benchmark's two overrides (see bench/README.md)."""
+    """The configuration under test plus the benchmark's overrides (see bench/README.md)."""
     parser = configparser.RawConfigParser(strict=False)
     parser.read(base)
     plugins = parser.get("app:main", "ckan.plugins", fallback="").split()
@@ -87,12 +87,14 @@ def write_bench_ini(base: Path, with_tabular: bool) -> Path:
         "#   obras past planeación need one, so the same rows could not pass both paths;\n"
         "# - the tabular harvester's download limits at their defaults (50 MB, 60 s): test.ini\n"
         "#   lowers them for its own tests;\n"
+        "# - loopback addresses allowed: the benchmark serves its spreadsheet on 127.0.0.1;\n"
         "# - ckan.plugins with hueyapan_tabular only when it is available.\n"
         "[app:main]\n"
         f"use = config:{base}\n"
         "ckanext.hueyapan.obra.consulta_obligatoria = false\n"
         "ckanext.hueyapan.cosecha.max_bytes = 52428800\n"
         "ckanext.hueyapan.cosecha.timeout = 60\n"
+        "ckanext.hueyapan.cosecha.permitir_direcciones_locales = true\n"
         f"ckan.plugins = {' '.join(plugins)}\n",
         encoding="utf-8",
     )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import functools
 import json
 import re
 import textwrap
@@ -277,9 +278,11 @@ def hueyapan_tipo_plural(dataset_type: str) -> str:
     return _translated(_TYPE_PLURALS, dataset_type)
 
 
+@functools.lru_cache(maxsize=1)
 def hueyapan_mapa_busqueda() -> dict[str, Any]:
     """What the map of the search pages needs: the municipality's bounds as Leaflet's
-    [[south, west], [north, east]] and its simplified boundary as GeoJSON (a light overlay)."""
+    [[south, west], [north, east]] and its simplified boundary as GeoJSON (a light overlay).
+    Worked out once per process: the boundary is INEGI's published one."""
     import shapely
     from shapely.geometry import mapping
 
