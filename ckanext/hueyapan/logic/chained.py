@@ -27,40 +27,23 @@ __all__ = [
 HARVEST_SOURCE_TYPE = "harvest"
 
 
-@tk.chained_action
-def organization_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "group")
-    return up_func(context, data_dict)
+def _checking_image(name: str, kind: str) -> Action:
+    """The chained ``name`` (an organization, group or user action) that checks the uploaded
+    image (``kind``: "group" or "user") before CKAN reads it."""
+    def action(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+        subidas.check_image(data_dict, kind)
+        return up_func(context, data_dict)
+
+    action.__name__ = action.__qualname__ = name
+    return tk.chained_action(action)
 
 
-@tk.chained_action
-def organization_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "group")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def group_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "group")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def group_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "group")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def user_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "user")
-    return up_func(context, data_dict)
-
-
-@tk.chained_action
-def user_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    subidas.check_image(data_dict, "user")
-    return up_func(context, data_dict)
+organization_create = _checking_image("organization_create", "group")
+organization_update = _checking_image("organization_update", "group")
+group_create = _checking_image("group_create", "group")
+group_update = _checking_image("group_update", "group")
+user_create = _checking_image("user_create", "user")
+user_update = _checking_image("user_update", "user")
 
 
 def check_source_url(url: Any) -> None:
