@@ -371,3 +371,89 @@ def test_the_default_types_exclude_web_pages_scripts_and_programs():
     assert {"text/csv", "application/pdf", "application/zip", "image/png"} <= set(default)
     assert not {"text/html", "image/svg+xml", "application/javascript", "text/javascript",
                 "application/xhtml+xml", "application/x-dosexec"} & set(default)
+
+
+# --- XML a browser would run, whatever libmagic reads (issue 16) ---------------------------------
+
+#: An XHTML script in a file without ``<?xml``: libmagic reads it as plain text.
+XML_CON_SCRIPT = (b'<datos xmlns="urn:hueyapan:avance"><x:script '
+                  b'xmlns:x="http://www.w3.org/1999/xhtml">fetch("/xss-ran")</x:script></datos>\n')
+
+
+def _store_legacy(resource: dict, content: bytes, mimetype: str) -> None:
+    """Put ``content`` and ``mimetype`` on an uploaded resource behind the checks, as a file
+    stored before they existed would be."""
+    from ckan import model
+    from ckan.lib import search, uploader
+
+    Path(uploader.get_resource_uploader(resource).get_path(resource["id"])).write_bytes(content)
+    model.Resource.get(resource["id"]).mimetype = mimetype
+    model.repo.commit()
+    search.rebuild(resource["package_id"])  # package_show answers from the index
+
+
+@pytest.mark.parametrize("filename, declared, fields", [
+    ("avance.xml", None, {}),
+    ("avance.txt", "application/xml", {}),
+    ("avance.txt", None, {"mimetype": "application/xml"}),
+    ("avance.txt", None, {"mimetype": "application/atom+xml"}),
+    ("avance.txt", None, {}),
+], ids=["nombre-xml", "tipo-declarado-xml", "mimetype-xml", "mimetype-mas-xml", "solo-contenido"])
+def test_xml_with_an_xhtml_script_is_refused_without_an_xml_declaration(
+        app, obra, filename, declared, fields):
+    user, dataset = obra
+    before = stored_files()
+    response = upload(app, user, dataset, XML_CON_SCRIPT, filename, content_type=declared,
+                      **fields)
+    assert response.status_code == 409, response.body
+    assert WEB_OR_PROGRAM in " ".join(response.json["error"]["url"])
+    assert resources_of(dataset) == [] and stored_files() == before
+
+
+def test_a_text_file_cannot_be_retyped_as_xml_to_run_its_script(app, obra):
+    """The variant: upload a ``.txt``, then ``resource_patch`` its ``mimetype`` alone."""
+    user, dataset = obra
+    notas = b"Notas de campo\n" + XML_CON_SCRIPT
+    resource = upload(app, user, dataset, notas, "notas.txt").json["result"]
+
+    def retype(mimetype: str):
+        return app.post("/api/3/action/resource_patch",
+                        json={"id": resource["id"], "mimetype": mimetype},
+                        headers={AUTH: user["token"]})
+
+    for mimetype in ("application/xml", "text/xml", "application/rss+xml"):
+        response = retype(mimetype)
+        assert response.status_code == 409, response.body
+        assert "no es un XML bien formado" in response.json["error"]["mimetype"][0]
+    # a file stored before the checks existed, with the script alone: the stored file is read
+    _store_legacy(resource, XML_CON_SCRIPT, "text/plain")
+    response = retype("application/xml")
+    assert response.status_code == 409, response.body
+    assert WEB_OR_PROGRAM in response.json["error"]["mimetype"][0]
+    assert call_action("resource_show", id=resource["id"])["mimetype"] == "text/plain"
+    # an XML file without active content may be typed as XML
+    kml = upload(app, user, dataset, KML.split(b"\n", 1)[1], "ubicacion.txt").json["result"]
+    response = app.post("/api/3/action/resource_patch",
+                        json={"id": kml["id"], "mimetype": "application/vnd.google-earth.kml+xml"},
+                        headers={AUTH: user["token"]})
+    assert response.status_code == 200, response.body
+
+
+def test_uploaded_files_are_served_as_inert_downloads(app, obra):
+    """Whatever reached the storage: nosniff, a sandbox policy, and XML as an attachment."""
+    user, dataset = obra
+    resource = upload(app, user, dataset, b"Notas\n", "avance.txt").json["result"]
+    _store_legacy(resource, XML_CON_SCRIPT, "application/xml")
+    served = app.get(f"/obra/{dataset['name']}/resource/{resource['id']}/download/avance.txt")
+    assert served.status_code == 200 and served.data == XML_CON_SCRIPT
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert served.headers["Content-Disposition"].startswith("attachment")
+    assert "avance.txt" in served.headers["Content-Disposition"]
+
+    csv_resource = upload(app, user, dataset, CSV, "beneficiarios.csv").json["result"]
+    served = app.get(f"/obra/{dataset['name']}/resource/{csv_resource['id']}/download")
+    assert served.data == CSV
+    assert served.headers["Content-Security-Policy"].startswith("sandbox;")
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert not served.headers.get("Content-Disposition", "").startswith("attachment")

@@ -6,7 +6,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import caidas, cifras, csrf, resources, search
+from ckanext.hueyapan import cabeceras, caidas, cifras, csrf, resources, search
 from ckanext.hueyapan.compresion import GzipMiddleware
 
 
@@ -38,6 +38,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
 
     def make_middleware(self, app: Any, config: Any) -> Any:
         app.before_request(csrf.enforce)  # after CKAN's and Flask-WTF's own hooks
+        cabeceras.install(app)  # security headers; uploaded files as inert downloads
         if tk.asbool(config.get("ckanext.hueyapan.gzip")):
             app.wsgi_app = GzipMiddleware(app.wsgi_app)
         caidas.install(app)  # Solr or PostgreSQL down: a Spanish 503

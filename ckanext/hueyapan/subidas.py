@@ -14,8 +14,15 @@ would then run in the browser of whoever opens the link, with their session in t
   archives and raster images by default);
 * whatever that option says, web pages (HTML, XHTML), SVG images, scripts and programs are
   refused, by content, by the file name's extension, by the declared ``Content-Type`` and by the
-  resource's ``mimetype`` field (which decides how the catalog serves the file); an XML file
-  (KML, GML ...) must not hold XHTML, SVG, MathML or XSLT elements nor an ``xml-stylesheet``.
+  resource's ``mimetype`` field (which decides how the catalog serves the file);
+* an XML file (KML, GML ...) must not hold XHTML, SVG, MathML or XSLT elements, a ``script``
+  element nor an ``xml-stylesheet``. That check runs whenever the content, the file name, the
+  declared type or the ``mimetype`` field says XML of any kind (``/xml``, ``+xml``), HTML, SVG
+  or script, not only when libmagic recognises XML (it reads an XML file that does not begin
+  with ``<?xml`` as plain text), and again on the stored file when a ``resource_update`` or
+  ``resource_patch`` changes only the ``mimetype`` or the name to such a type.
+
+Whatever passed, the catalog serves uploaded files as inert downloads (``cabeceras``).
 
 **Organization, group and user images** (:func:`check_image`, from the chained ``*_create`` and
 ``*_update`` actions in ``logic/chained.py``): at most ``ckan.max_image_size`` megabytes, and a real
@@ -65,7 +72,6 @@ _ACTIVE_XML_NAMESPACES = (
     "http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg",
     "http://www.w3.org/1998/Math/MathML", "http://www.w3.org/1999/XSL/Transform",
 )
-_XML_TYPES = frozenset({"text/xml", "application/xml"})
 #: Raster pictures an organization, group or user image may be, by Pillow's format name.
 _RASTER = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
 
@@ -176,6 +182,50 @@ def _active_xml(data: bytes) -> str | None:
     return None
 
 
+def _says_markup(media_type: str) -> bool:
+    """XML of any kind, HTML, SVG or script: a type a browser may render as a page and run."""
+    return bool(media_type) and (
+        media_type.endswith(("/xml", "+xml")) or "html" in media_type or _is_active(media_type))
+
+
+def _looks_like_markup(data: bytes) -> bool:
+    """The content begins with a tag (after a byte-order mark and blanks), in UTF-8 or UTF-16."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if data.startswith(bom):
+            data = data[len(bom):]
+            break
+    head = data[:64].replace(b"\x00", b"").lstrip(b" \t\r\n")
+    return head.startswith(b"<")
+
+
+def _check_markup(field: str, name: str, data: bytes, strict: bool) -> None:
+    """Refuse XML content a browser would run. ``strict``: something says the file is XML, so
+    one that does not parse is refused too (the browser's parser might read what ours could
+    not); otherwise only content that parses and holds active elements is refused."""
+    found = _active_xml(data)
+    if found == "not-well-formed":
+        if strict:
+            _refuse(field, tk._("The file \"{name}\" is not well-formed XML").format(name=name))
+        return
+    if found:
+        _refuse(field, _active_message(name, "application/xhtml+xml"))
+
+
+def _stored_file(resource: dict[str, Any]) -> bytes | None:
+    """The bytes of the file already stored for ``resource`` (None when there is none here)."""
+    from ckan.lib import uploader
+
+    if not resource.get("id"):
+        return None
+    path = uploader.get_resource_uploader(resource).get_path(resource["id"])
+    limit = tk.asint(tk.config.get("ckan.max_resource_size")) * MB
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(limit + 1)
+    except (OSError, TypeError):
+        return None
+
+
 def _check_type_fields(resource: dict[str, Any], name: str) -> None:
     """The resource's ``mimetype`` decides how the catalog serves its file."""
     declared = _base_type(resource.get("mimetype"))
@@ -200,6 +250,12 @@ def check_resource(resource: dict[str, Any]) -> None:
             if _is_active(name_type):
                 _refuse("url", _active_message(name, name_type))
             _check_type_fields(resource, name)
+            declared = _base_type(resource.get("mimetype"))
+            if _says_markup(name_type) or _says_markup(declared):
+                stored = _stored_file(resource)
+                if stored is not None:
+                    field = "mimetype" if _says_markup(declared) else "url"
+                    _check_markup(field, name, stored, strict=True)
         return
     name = PurePosixPath(upload.filename.replace("\\", "/")).name
     limit = tk.asint(tk.config.get("ckan.max_resource_size")) * MB
@@ -211,7 +267,8 @@ def check_resource(resource: dict[str, Any]) -> None:
         if _is_active(claimed):
             _refuse("url", _active_message(name, claimed))
     _check_type_fields(resource, name)
-    detected = content_type(_read(upload, _HEAD_BYTES))
+    head = _read(upload, _HEAD_BYTES)
+    detected = content_type(head)
     if _is_active(detected):
         _refuse("url", _active_message(name, detected))
     allowed = [_base_type(t)
@@ -221,12 +278,11 @@ def check_resource(resource: dict[str, Any]) -> None:
             "The file \"{name}\" is {kind}, a type the catalog does not accept for a resource. "
             "Accepted formats: {formats}").format(
                 name=name, kind=_describe(detected), formats=_format_list(allowed)))
-    if detected in _XML_TYPES:
-        found = _active_xml(_read(upload))
-        if found == "not-well-formed":
-            _refuse("url", tk._("The file \"{name}\" is not well-formed XML").format(name=name))
-        if found:
-            _refuse("url", _active_message(name, "application/xhtml+xml"))
+    claims = (detected, _name_type(name), _base_type(upload.content_type),
+              _base_type(resource.get("mimetype")))
+    if any(_says_markup(claim) for claim in claims) or _looks_like_markup(head):
+        _check_markup("url", name, _read(upload),
+                      strict=any(_says_markup(claim) for claim in claims))
 
 
 def _active_message(name: str, media_type: str) -> str:
