@@ -79,9 +79,9 @@ cmd_serve() {
     exec "$CKAN" -c "$CKAN_INI" run --disable-reloader --threaded -H 127.0.0.1 -p "$CKAN_PORT"
 }
 
-# Generated example data: once CKAN answers (it serves the example spreadsheet), register the
-# example harvest source and queue its first harvest; or remove it when
-# ckanext.hueyapan.datos_ejemplo is false. Runs in the background with `make run`.
+# Generated example data ("Datos de ejemplo", ckanext/hueyapan/ejemplos.py): once CKAN answers,
+# load it with dates relative to today (a second run the same day changes nothing); or remove it
+# when ckanext.hueyapan.datos_ejemplo is false. Runs in the background with `make run`.
 cmd_ejemplo() {
     wait_for 120 http_ok "$STATUS_URL" || die ckan "not answering at http://127.0.0.1:$CKAN_PORT: example harvest not registered"
     ckan_cli hueyapan cosecha-ejemplo 2>>"$CKAN_LOG" || die ckan "ckan hueyapan cosecha-ejemplo failed (see $CKAN_LOG)"

@@ -1,49 +1,189 @@
-"""Example data is generated, visibly marked and can be switched off."""
+"""Example data ("Datos de ejemplo") tells true stories: every stage, flags only where the story
+has them, dates relative to today, marked, idempotent, switchable off and removable. Loaded
+through the command ``make run`` runs (``ckan hueyapan cosecha-ejemplo``)."""
 from __future__ import annotations
 
+import datetime
+import io
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from PIL import Image
 
 from ckan import model
 from ckan.cli.cli import ckan as ckan_command
+from ckan.lib import uploader
+from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import ejemplos
+from ckanext.hueyapan import alertas, cifras, ejemplos, search, vocabularios
+from ckanext.hueyapan.model import Propuesta
 
-SAMPLE = Path(ejemplos.__file__).parent / "public" / ejemplos.SAMPLE_PATH
+pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index", "comunidades")
 
-
-def test_the_shipped_sample_is_the_generator_output_and_every_row_is_marked():
-    rows = ejemplos.obras_rows(24)
-    assert SAMPLE.read_bytes() == ejemplos.obras_csv(rows)
-    assert all(ejemplos.MARCA in row["Nombre de la obra"] for row in rows)
-    assert all(row["Clave de la obra"].startswith("EJEMPLO-") for row in rows)
-    assert ejemplos.obras_rows(24) == rows  # reproducible
+def _etapas() -> set[str]:
+    return {term.clave for term in vocabularios.terms("etapa_obra")}
 
 
-@pytest.mark.usefixtures("with_plugins", "comunidades")
-def test_sample_rows_are_read_without_errors():
-    from ckanext.hueyapan.harvesters import tabla
-
-    table = tabla.read_table(SAMPLE.read_bytes(), SAMPLE.name, "obra")
-    assert table.errors == [] and len(table.rows) == 24
+def _load(cli) -> str:
+    result = cli.invoke(ckan_command, ["hueyapan", "cosecha-ejemplo"])
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result.output
 
 
-@pytest.mark.usefixtures("with_plugins", "comunidades")
-def test_cosecha_ejemplo_registers_the_source_once_and_can_be_switched_off(cli, ckan_config,
-                                                                         monkeypatch):
-    cli.invoke(ckan_command, ["hueyapan", "cargar-areas"])
+@pytest.fixture
+def encendidos(cli, ckan_config, monkeypatch):
+    cifras.invalidate()
+    areas = cli.invoke(ckan_command, ["hueyapan", "cargar-areas"])
+    assert areas.exit_code == 0, areas.output
     monkeypatch.setitem(ckan_config, "ckanext.hueyapan.datos_ejemplo", True)
-    first = cli.invoke(ckan_command, ["hueyapan", "cosecha-ejemplo"])
-    assert first.exit_code == 0, first.output
-    assert "enviada a la cola" in first.output
-    source = model.Package.get("obras-datos-de-ejemplo")
-    assert source.type == "harvest" and ejemplos.MARCA in source.title
-    again = cli.invoke(ckan_command, ["hueyapan", "cosecha-ejemplo"])
-    assert "no se repite" in again.output
+    return cli
 
+
+def _show(name: str) -> dict:
+    return call_action("package_show", id=name)
+
+
+def _snapshot() -> dict:
+    packages = {p.name: (p.metadata_modified, p.state, p.private) for p in ejemplos.conjuntos()}
+    activities = model.Session.execute(sa.text("SELECT count(*) FROM activity")).scalar()
+    return {"packages": packages, "activities": activities,
+            "propuestas": sorted((p.id, p.estado, str(p.creado), p.dataset_id)
+                                 for p in model.Session.query(Propuesta)),
+            "resources": model.Session.query(model.Resource).filter_by(state="active").count(),
+            "users": sorted(u.name for u in model.Session.query(model.User).filter_by(
+                state="active"))}
+
+
+def test_every_story_keeps_its_flags_whatever_the_day():
+    """The dates move with the day: on any day of a year the flags of each obra are those its
+    story declares (checked on the stories themselves, before any dataset is made)."""
+    start = datetime.date(2026, 1, 1)
+    for offset in range(0, 366, 7):
+        hoy = start + datetime.timedelta(days=offset)
+        obras = [h for h in ejemplos.historias(hoy) if h.tipo == "obra"]
+        for historia in obras:
+            assert set(alertas.flags(historia.datos, hoy)["alertas"]) == historia.alertas, (
+                hoy, historia.nombre)
+        states = [search.estado_convocatoria(h.datos, hoy) for h in ejemplos.historias(hoy)
+                  if h.tipo == "convocatoria"]
+        assert sorted(states) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
+        vigentes = [h for h in ejemplos.historias(hoy) if h.tipo == "programa-social"
+                    and h.datos["vigencia_inicio"] <= hoy.isoformat() <= h.datos["vigencia_fin"]]
+        assert len(vigentes) == 2
+    assert {h.datos["etapa"] for h in obras} == _etapas()
+    assert {a for h in obras for a in h.alertas} == {"retraso", "sobrecosto",
+                                                     "adjudicacion_directa", "sin_consulta"}
+    # one story per flag: only the late, over-budget, direct-award and unconsulted ones
+    assert sorted(a for h in obras for a in h.alertas) == [
+        "adjudicacion_directa", "retraso", "sin_consulta", "sobrecosto"]
+
+
+def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
+    first = _load(encendidos)
+    stories = ejemplos.historias()
+    assert f"{len(stories)} creados" in first
+
+    # every dataset marked in title, description and tag; none private
+    found = call_action("package_search", fq=f"tags:{ejemplos.ETIQUETA}", rows=100,
+                        include_private=True)
+    assert found["count"] == len(stories)
+    for dataset in found["results"]:
+        assert ejemplos.MARCA in dataset["title"] and ejemplos.MARCA in dataset["notes"]
+        assert not dataset["private"]
+
+    # obras in every stage, each with exactly the flags its story declares
+    obras = [h for h in stories if h.tipo == "obra"]
+    for historia in obras:
+        obra = _show(historia.nombre)
+        assert obra["etapa"] == historia.datos["etapa"]
+        assert set(obra["alertas"]) == historia.alertas, historia.nombre
+        assert len(obra["resources"]) == len(historia.archivos)
+        assert bool(obra.get("consultas")) != ("sin_consulta" in historia.alertas)
+    assert {_show(h.nombre)["etapa"] for h in obras} == _etapas()
+
+    # photos: drawn JPEGs, stored without EXIF
+    photos = [r for h in obras for r in _show(h.nombre)["resources"]
+              if r["tipo_recurso"] == "evidencia_fotografica"]
+    assert len(photos) >= 5
+    for resource in photos:
+        path = uploader.get_resource_uploader(resource).get_path(resource["id"])
+        image = Image.open(io.BytesIO(Path(path).read_bytes()))
+        assert image.format == "JPEG" and not image.getexif()
+
+    # the home page figures: every stage, programas vigentes, two open calls
+    figures = cifras.compute()
+    assert {item["clave"] for item in figures["obras_por_etapa"]} == _etapas()
+    assert figures["programas_vigentes"] == 2
+    assert len(figures["convocatorias_abiertas"]) == 2
+    page = app.get("/").get_data(as_text=True)
+    assert 'class="hy-aviso-ejemplo"' in page
+    assert "Propuestas de proyectos comunitarios (Datos de ejemplo)" in page
+
+    # convocatorias: one of each estado; the resuelta one shows its review and the obra it made
+    estados = {h.nombre: search.estado_convocatoria(_show(h.nombre))
+               for h in stories if h.tipo == "convocatoria"}
+    assert sorted(estados.values()) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
+    resultados = call_action("hueyapan_convocatoria_resultados",
+                             id="ejemplo-convocatoria-obras-comunitarias")
+    assert resultados["publicados"] is True
+    assert resultados["por_estado"] == {"convertida": 1, "aprobada": 1, "rechazada": 1}
+    convertida = model.Session.query(Propuesta).filter_by(estado="convertida").one()
+    assert model.Package.get(convertida.dataset_id).name == "ejemplo-obra-pozo-zapoapan-de-amapan"
+    assert _show("ejemplo-obra-pozo-zapoapan-de-amapan")["convocatoria_origen"] == [
+        "ejemplo-convocatoria-obras-comunitarias"]
+    cerrada = model.Session.query(Propuesta).join(
+        model.Package, model.Package.id == Propuesta.convocatoria_id).filter(
+        model.Package.name == "ejemplo-convocatoria-mejoramiento-escuelas").all()
+    assert sorted(p.estado for p in cerrada) == ["aprobada", "en_revision", "rechazada"]
+    for propuesta in model.Session.query(Propuesta):
+        assert propuesta.contacto_correo.endswith("@ejemplo.invalid")
+        assert ejemplos.MARCA in propuesta.titulo
+
+    # programas: beneficiaries by community and sex
+    programa = _show("ejemplo-programa-alimentario-personas-mayores")
+    assert all(row["mujeres"] and row["hombres"] for row in programa["beneficiarios"])
+
+    # every page shows
+    for historia in stories:
+        assert app.get(f"/{historia.tipo}/{historia.nombre}").status_code == 200
+
+    # a second run the same day changes nothing
+    before = _snapshot()
+    again = _load(encendidos)
+    assert f"0 creados, 0 con fechas al día de hoy, {len(stories)} sin cambios" in again
+    assert _snapshot() == before
+
+    # the next day, the dates move with it and the stories stay true
+    tomorrow = search.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(search, "today", lambda: tomorrow)
+    moved = _load(encendidos)
+    assert f"0 creados, {len(stories)} con fechas al día de hoy, 0 sin cambios" in moved
+    for historia in obras:
+        obra = _show(historia.nombre)
+        assert set(obra["alertas"]) == historia.alertas, historia.nombre
+        assert obra["fecha_termino_programada"] == ejemplos.historias(tomorrow)[
+            [h.nombre for h in stories].index(historia.nombre)].datos["fecha_termino_programada"]
+    assert _snapshot()["propuestas"] != before["propuestas"]  # proposals dated with their call
+
+
+def test_switch_off_and_removal(encendidos, ckan_config, monkeypatch, app):
+    _load(encendidos)
+    assert ejemplos.hay_datos()
+    removed = encendidos.invoke(ckan_command, ["hueyapan", "quitar-ejemplos"])
+    assert removed.exit_code == 0, removed.output
+    assert f"{len(ejemplos.historias())} conjuntos de datos quitados" in removed.output
+    assert ejemplos.conjuntos() == []
+    assert model.Session.query(Propuesta).count() == 0
+    assert not ejemplos.hay_datos()
+    assert 'class="hy-aviso-ejemplo"' not in app.get("/").get_data(as_text=True)
+    assert not [u for u in model.Session.query(model.User).filter_by(state="active")
+                if u.name.startswith("ejemplo-")]
+
+    # loads again after a removal (proponents come back), then the switch removes it all
+    assert f"{len(ejemplos.historias())} creados" in _load(encendidos)
     monkeypatch.setitem(ckan_config, "ckanext.hueyapan.datos_ejemplo", False)
-    off = cli.invoke(ckan_command, ["hueyapan", "cosecha-ejemplo"])
-    assert off.exit_code == 0, off.output
-    assert "apagados" in off.output
-    assert model.Package.get("obras-datos-de-ejemplo").state == "deleted"
+    off = _load(encendidos)
+    assert "apagados" in off
+    assert ejemplos.conjuntos() == []
+    assert call_action("package_search", q="*:*")["count"] == 0

@@ -67,41 +67,32 @@ def harvest_consumer(cola: str) -> None:
 
 @hueyapan.command("cosecha-ejemplo")
 def example_harvest() -> None:
-    """Registra y ejecuta una vez la cosecha de la hoja de ejemplo (o la quita si está apagada)."""
-    from ckanext.hueyapan.ejemplos import MARCA, SAMPLE_PATH
+    """Carga los datos de ejemplo con fechas relativas a hoy (o los quita si están apagados)."""
+    from ckanext.hueyapan import ejemplos
 
-    context = _site_context()
-    existing = model.Package.get(EXAMPLE_SOURCE)
     if not tk.asbool(tk.config["ckanext.hueyapan.datos_ejemplo"]):
-        if existing is not None and existing.state == "active":
-            tk.get_action("harvest_source_clear")(context, {"id": existing.id})
-            tk.get_action("harvest_source_delete")(context, {"id": existing.id, "clear": True})
-            click.echo(f"{MARCA}: apagados; se quitó la fuente y sus conjuntos de datos.")
-        else:
-            click.echo(f"{MARCA}: apagados (ckanext.hueyapan.datos_ejemplo = false).")
+        removed = ejemplos.quitar()
+        click.echo(f"{ejemplos.MARCA}: apagados (ckanext.hueyapan.datos_ejemplo = false); "
+                   f"{removed} conjuntos de datos de ejemplo quitados.")
         return
-    if existing is None or existing.state != "active":
-        organization = model.Group.get("obras-publicas")
-        if organization is None:
-            raise click.ClickException("Falta el área «obras-publicas»: ejecute cargar-areas.")
-        source = tk.get_action("harvest_source_create")(context, {
-            "name": EXAMPLE_SOURCE,
-            "title": f"Obras públicas ({MARCA})",
-            "notes": f"{MARCA}: hoja generada que muestra cómo se cosechan las hojas de cálculo.",
-            "url": tk.config["ckan.site_url"].rstrip("/") + "/" + SAMPLE_PATH,
-            "source_type": "hueyapan_tabular",
-            "owner_org": organization.id,
-            "frequency": "MANUAL",
-            "config": '{"tipo": "obra", "organizacion": "obras-publicas"}',
-        })
-    else:
-        source = tk.get_action("harvest_source_show")(context, {"id": existing.id})
-    jobs = tk.get_action("harvest_job_list")(context, {"source_id": source["id"]})
-    if jobs:
-        click.echo(f"{MARCA}: la fuente «{EXAMPLE_SOURCE}» ya se cosechó; no se repite.")
-        return
-    tk.get_action("harvest_job_create")(context, {"source_id": source["id"]})
-    click.echo(f"{MARCA}: cosecha de «{EXAMPLE_SOURCE}» enviada a la cola.")
+    try:
+        result = ejemplos.cargar()
+    except tk.ObjectNotFound as error:
+        raise click.ClickException(str(error))
+    click.echo(f"{ejemplos.MARCA}: {len(result.creados)} creados, "
+               f"{len(result.actualizados)} con fechas al día de hoy, "
+               f"{len(result.sin_cambios)} sin cambios (etiqueta «{ejemplos.ETIQUETA}»).")
+    for name, reason in result.omitidos.items():
+        click.echo(f"{ejemplos.MARCA}: «{name}» no se cargó: {reason}")
+
+
+@hueyapan.command("quitar-ejemplos")
+def remove_examples() -> None:
+    """Quita todos los datos de ejemplo: conjuntos, archivos, propuestas y proponentes ficticios."""
+    from ckanext.hueyapan import ejemplos
+
+    removed = ejemplos.quitar()
+    click.echo(f"{ejemplos.MARCA}: {removed} conjuntos de datos quitados.")
 
 
 @hueyapan.command("crear-admin")

@@ -165,7 +165,7 @@ def hueyapan_datos_ejemplo() -> bool:
     """Whether the catalog holds generated example data ("Datos de ejemplo") right now."""
     from ckanext.hueyapan import ejemplos
 
-    return model.Package.get(ejemplos.FUENTE) is not None
+    return ejemplos.hay_datos()
 
 
 _TYPE_LABELS = {

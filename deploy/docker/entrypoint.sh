@@ -107,7 +107,7 @@ cmd_init() {
     # Prints the password once, in this container's log, when the account is created.
     ckan hueyapan crear-admin --usuario "${CKAN_SYSADMIN_NAME:-admin}" --correo "${CKAN_SYSADMIN_EMAIL:-admin@localhost}"
     search_index
-    # Registers the example source when ckanext.hueyapan.datos_ejemplo is true, removes it when false.
+    # Loads the example data when ckanext.hueyapan.datos_ejemplo is true, removes it when false.
     ckan hueyapan cosecha-ejemplo
     info "init: done"
 }
