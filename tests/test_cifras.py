@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_index"),
 
 
 @pytest.fixture
-def org(with_plugins, comunidades):
+def org(with_plugins, clean_index, comunidades):  # obras by etapa and open calls: a search
     cifras.invalidate()
     return factories.Organization(name="obras-publicas", title="Obras Públicas")
 

@@ -2,12 +2,14 @@
 
 What the figures count: public, active datasets only (never private drafts).
 
-* obras by etapa (the vocabulary's order), inversión (approved amounts of the funding sources)
-  by ejercicio fiscal and by fuente, programas sociales vigentes today, convocatorias abiertas
-  with the days left, the communities reached (named by at least one dataset) and the datasets
-  per community (the home page's map);
-* computed with a few aggregate queries on PostgreSQL (the datasets' extras), not by loading
-  datasets, so their cost grows slowly with the size of the catalog;
+* obras by etapa (the vocabulary's order) and the convocatorias abiertas (with the days left)
+  are searches of the filter engine (``filtros``): the datasets the search page lists with the
+  same filter (``/obra/?hueyapan_etapa=ejecucion``, ``/convocatoria/?hueyapan_estado=abierta``);
+* inversión (approved amounts of the funding sources) by ejercicio fiscal and by fuente,
+  programas sociales vigentes today, the communities reached (named by at least one dataset)
+  and the datasets per community (the home page's map): a few aggregate queries on PostgreSQL
+  (the datasets' extras), not by loading datasets, so their cost grows slowly with the size of
+  the catalog;
 * cached in Redis under a *generation* that every dataset change increments
   (:func:`invalidate`, called from the plugin's ``after_dataset_create/update/delete``), and per
   day (what is "vigente" or "abierta" changes at midnight, Mexico City time). A change costs one
@@ -28,7 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.redis import connect_to_redis
 
-from ckanext.hueyapan import search, vocabularios
+from ckanext.hueyapan import filtros, search, vocabularios
 from ckanext.hueyapan.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
@@ -62,6 +64,11 @@ def generation() -> int:
 
 
 
+def _search(busqueda: filtros.Busqueda, **more: Any) -> dict[str, Any]:
+    """A search of the public datasets (whoever looks at the home page)."""
+    return tk.get_action("package_search")({"ignore_auth": True}, busqueda.params(**more))
+
+
 def _rows(sql: str, **params: Any) -> list[Any]:
     return list(model.Session.execute(sa.text(sql), params))
 
@@ -69,9 +76,9 @@ def _rows(sql: str, **params: Any) -> list[Any]:
 def compute(today: datetime.date | None = None) -> dict[str, Any]:
     """The figures, from the database (no cache). Amounts are floats of pesos (JSON-friendly)."""
     today = today or search.today()
-    etapas = dict(_rows(
-        f"SELECT extras->>'etapa', count(*) FROM package WHERE type = 'obra' AND {_PUBLIC} "
-        "GROUP BY 1"))
+    obras = _search(filtros.Busqueda(tipo="obra"), rows=0, **{
+        "facet.field": json.dumps(["hueyapan_etapa"]), "facet.limit": -1})
+    etapas = obras["facets"].get("hueyapan_etapa", {})
     order = [term.clave for term in vocabularios.terms("etapa_obra")]
     obras_por_etapa = [{"clave": clave, "obras": etapas[clave]} for clave in order if etapas.get(clave)]
     obras_por_etapa += [{"clave": clave, "obras": n} for clave, n in etapas.items()
@@ -100,15 +107,12 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
         "AND coalesce(nullif(extras->>'vigencia_fin', ''), '9999') >= :day", day=day)[0][0]
 
     abiertas = []
-    for name, title, apertura, cierre, resultados in _rows(
-            f"SELECT name, title, extras->>'fecha_apertura', extras->>'fecha_cierre', "
-            f"extras->>'fecha_resultados' FROM package WHERE type = 'convocatoria' AND {_PUBLIC} "
-            "AND extras->>'fecha_cierre' >= :day", day=day):
-        dates = {"fecha_apertura": apertura, "fecha_cierre": cierre, "fecha_resultados": resultados}
-        if search.estado_convocatoria(dates, today) == "abierta":
-            cierre_day = datetime.date.fromisoformat(cierre[:10])
-            abiertas.append({"name": name, "title": title, "cierre": cierre_day.isoformat(),
-                             "dias": (cierre_day - today).days})
+    for convocatoria in filtros.cada_uno(
+            filtros.desde_peticion({filtros.ESTADO_FIELD: "abierta"}, "convocatoria"),
+            {"ignore_auth": True}, limite=1000):
+        cierre_day = datetime.date.fromisoformat(str(convocatoria["fecha_cierre"])[:10])
+        abiertas.append({"name": convocatoria["name"], "title": convocatoria["title"],
+                         "cierre": cierre_day.isoformat(), "dias": (cierre_day - today).days})
     abiertas.sort(key=lambda item: (item["dias"], item["title"]))
 
     per_community: dict[str, int] = defaultdict(int)
@@ -127,7 +131,7 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
 
     return {
         "fecha": day,
-        "obras": sum(item["obras"] for item in obras_por_etapa),
+        "obras": int(obras["count"]),
         "obras_por_etapa": obras_por_etapa,
         "inversion_total": float(sum(by_year.values(), Decimal())),
         "inversion_por_ejercicio": [{"ejercicio": year, "monto": float(amount)}

@@ -13,6 +13,7 @@ from ckan import model
 
 from ckanext.hueyapan import comunidades, vocabularios
 from ckanext.hueyapan.ejemplos import FUENTE as EXAMPLE_SOURCE
+from ckanext.hueyapan.search import DATASET_TYPES
 
 __all__ = ["hueyapan"]
 
@@ -117,3 +118,22 @@ def create_sysadmin(usuario: str, correo: str) -> None:
     click.echo("Cuenta de administración creada (se muestra solo esta vez):")
     click.echo(f"  usuario:    {usuario}")
     click.echo(f"  contraseña: {password}")
+
+
+@hueyapan.command("salidas")
+@click.option("--tipo", "tipos", multiple=True, type=click.Choice(list(DATASET_TYPES)),
+              help="Solo estos tipos (por omisión, los tres).")
+def outputs_table(tipos: tuple[str, ...]) -> None:
+    """Imprime, para cada filtro de cada tipo, cuántos conjuntos de datos da cada salida (página
+    de búsqueda, API, CSV, XLSX, resumen, OC4IDS, Atom, comunidad, inicio); termina con error si
+    alguna no coincide."""
+    from ckanext.hueyapan import salidas
+
+    flask_app = click.get_current_context().meta["flask_app"]
+    filas = salidas.tabla(flask_app, tipos or DATASET_TYPES)
+    click.echo(salidas.texto(filas))
+    malas = [fila for fila in filas if fila.discrepancias]
+    if malas:
+        raise click.ClickException(
+            f"{len(malas)} de {len(filas)} filtros no coinciden en todas las salidas.")
+    click.echo(f"Las {len(filas)} filas coinciden en todas las salidas.")

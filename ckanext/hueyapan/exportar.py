@@ -25,21 +25,18 @@ from typing import Any, Iterator, Sequence
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.hueyapan import alertas, search
+from ckanext.hueyapan import alertas, filtros, search
 from ckanext.hueyapan.cantidades import numero
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES, FieldSpec, field_specs
 
 __all__ = ["CSV_MIMETYPE", "MAX_ROWS", "XLSX_MIMETYPE", "columns", "datasets", "export",
-           "dictionary_csv", "search_filters"]
+           "dictionary_csv"]
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The most rows one export holds.
 MAX_ROWS = 50000
-_PAGE = 500
 _BOM = b"\xef\xbb\xbf"
-# Parameters of the search page that are not field filters
-_NOT_FILTERS = {"q", "sort", "page", "ext_bbox", "ext_prev_extent"}
 
 
 class Column:
@@ -76,31 +73,11 @@ def columns(dataset_type: str) -> list[Column]:
     return cols
 
 
-def search_filters(args: Any) -> tuple[str, str]:
-    """``q`` and ``fq`` from the query string of a search page (field=value filters)."""
-    q = (args.get("q") or "").strip()
-    parts = []
-    for key in sorted(set(args.keys())):
-        if key in _NOT_FILTERS or key.startswith("_"):
-            continue
-        values = [v for v in args.getlist(key) if v]
-        if values and key.replace("_", "").isalnum():
-            quoted = " OR ".join('"{}"'.format(v.replace('"', "")) for v in values)
-            parts.append(f"+{key}:({quoted})")
-    return q, " ".join(parts)
-
-
-def datasets(dataset_type: str, q: str, fq: str) -> Iterator[dict[str, Any]]:
+def datasets(dataset_type: str, busqueda: filtros.Busqueda | None = None
+             ) -> Iterator[dict[str, Any]]:
     """The datasets of one type a search finds (at most :data:`MAX_ROWS`), newest change first."""
-    start = 0
-    while start < MAX_ROWS:
-        result = tk.get_action("package_search")({}, {
-            "q": q or "*:*", "fq": f"{fq} +dataset_type:{dataset_type}".strip(),
-            "rows": _PAGE, "start": start, "sort": "metadata_modified desc"})
-        yield from result["results"]
-        start += _PAGE
-        if start >= result["count"] or not result["results"]:
-            return
+    busqueda = (busqueda or filtros.Busqueda()).con(tipo=dataset_type)
+    return filtros.cada_uno(busqueda, limite=MAX_ROWS)
 
 
 def _labels() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
@@ -167,11 +144,11 @@ def _value(column: Column, dataset: dict[str, Any], labels: tuple[Any, Any], tod
     return value
 
 
-def rows(dataset_type: str, q: str = "", fq: str = "") -> Iterator[list[Any]]:
+def rows(dataset_type: str, busqueda: filtros.Busqueda | None = None) -> Iterator[list[Any]]:
     cols = columns(dataset_type)
     labels = _labels()
     today = search.today()
-    for dataset in datasets(dataset_type, q, fq):
+    for dataset in datasets(dataset_type, busqueda):
         flags = alertas.flags(dataset, today) if dataset_type == "obra" else {}
         yield [_value(column, dataset, labels, today, flags) for column in cols]
 
@@ -235,19 +212,19 @@ def _cache_dir() -> Path:
     return Path(tk.config.get("ckan.storage_path") or "/tmp") / "hueyapan-exportaciones"
 
 
-def export(dataset_type: str, fmt: str, q: str = "", fq: str = "") -> bytes:
-    """The export of a search as ``csv`` or ``xlsx`` bytes; the unfiltered one from disk while
-    no dataset changed since it was made."""
+def export(dataset_type: str, fmt: str, busqueda: filtros.Busqueda | None = None) -> bytes:
+    """The export of a search (:func:`filtros.desde_peticion`) as ``csv`` or ``xlsx`` bytes; the
+    unfiltered one from disk while no dataset changed since it was made."""
     if fmt not in ("csv", "xlsx"):
         raise ValueError(fmt)
 
     def make() -> bytes:
-        body = rows(dataset_type, q, fq)
+        body = rows(dataset_type, busqueda)
         if fmt == "csv":
             return _csv([c.header for c in columns(dataset_type)], body)
         return _xlsx(dataset_type, body)
 
-    if q or fq:
+    if busqueda is not None and busqueda.filtra:
         return make()
     from ckanext.hueyapan import cifras
 

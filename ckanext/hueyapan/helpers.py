@@ -87,8 +87,10 @@ def hueyapan_comunidad_label(key: str) -> str:
 
 def termino_labels(vocabulary: str) -> dict[str, str]:
     """Display labels of every term of a vocabulary in the current language (one query per
-    request)."""
-    english = tk.h.lang() == "en"
+    request; Spanish outside a request, e.g. a search from the command line)."""
+    from flask import has_request_context
+
+    english = has_request_context() and tk.h.lang() == "en"
     return {
         clave: (etiqueta_en if english and etiqueta_en else etiqueta)
         for clave, etiqueta, etiqueta_en in vocabularios.labels_by_vocabulary().get(vocabulary, [])

@@ -2,8 +2,9 @@
 year, funding source, FAIS category and stage.
 
 The search is CKAN's own ``package_search`` (same ``q``, ``fq`` and permissions as the caller),
-narrowed by the same filters the facets offer; the sums come from the matching datasets' stored
-values in PostgreSQL, in one query. Amounts are pesos as numbers.
+narrowed by the same filters the facets offer (built by ``filtros``, as every output's); the
+sums come from the matching datasets' stored values in PostgreSQL, in one query. Amounts are
+pesos as numbers.
 
 * ``monto`` of a dataset is its approved amount (``monto_aprobado``);
 * by funding source, the amount of each source (``fuentes_financiamiento``);
@@ -22,9 +23,10 @@ import sqlalchemy as sa
 import ckan.plugins.toolkit as tk
 from ckan import model
 
+from ckanext.hueyapan import filtros
 from ckanext.hueyapan.cantidades import monto
 
-__all__ = ["FILTERS", "MAX_DATASETS", "summarise"]
+__all__ = ["FILTERS", "MAX_DATASETS", "busqueda", "summarise"]
 
 #: Parameter -> Solr field of the facet it filters on.
 FILTERS: dict[str, str] = {
@@ -36,6 +38,7 @@ FILTERS: dict[str, str] = {
     "organizacion": "organization",
     "tipo": "dataset_type",
     "alerta": "hueyapan_alerta",
+    "estado": "hueyapan_estado",
 }
 #: The most datasets one summary reads (the whole catalog is expected to stay well below).
 MAX_DATASETS = 50000
@@ -44,26 +47,32 @@ _PAGE = 1000
 
 
 
-def _fq(data_dict: dict[str, Any]) -> str:
-    parts = [str(data_dict["fq"])] if data_dict.get("fq") else []
+def busqueda(data_dict: dict[str, Any]) -> filtros.Busqueda:
+    """The search a summary's parameters mean: ``q``, ``fq``, ``ext_bbox`` and the facet
+    parameters of :data:`FILTERS` (a list: any of its values)."""
+    clauses = [str(data_dict["fq"])] if data_dict.get("fq") else []
     for param, field in FILTERS.items():
         values = data_dict.get(param)
-        if values in (None, "", []):
-            continue
         values = values if isinstance(values, list) else [values]
-        quoted = " OR ".join('"{}"'.format(str(v).replace('"', "")) for v in values)
-        parts.append(f"+{field}:({quoted})")
-    return " ".join(parts)
+        if any(value not in (None, "") for value in values):
+            clauses.append(filtros.clausula(field, values))
+    extras = {key: str(value) for key, value in data_dict.items()
+              if key.startswith("ext_") and value not in (None, "")}
+    if isinstance(data_dict.get("extras"), dict):
+        extras.update(data_dict["extras"])
+    return filtros.Busqueda(q=str(data_dict.get("q") or ""), clausulas=tuple(clauses),
+                            extras=tuple(sorted(extras.items())))
 
 
 def _ids(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[list[str], int]:
+    search = busqueda(data_dict)
     ids: list[str] = []
     start, count = 0, 0
     while True:
         result = tk.get_action("package_search")(
             {**context, "ignore_auth": False},
-            {"q": data_dict.get("q") or "*:*", "fq": _fq(data_dict), "rows": _PAGE, "start": start,
-             "fl": "id", "include_private": tk.asbool(data_dict.get("include_private", False))})
+            search.params(rows=_PAGE, start=start, fl="id",
+                          include_private=tk.asbool(data_dict.get("include_private", False))))
         count = result["count"]
         ids += [item["id"] for item in result["results"]]
         start += _PAGE

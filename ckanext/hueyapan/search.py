@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import make_connection
 
-from ckanext.hueyapan import espacial
+from ckanext.hueyapan import espacial, estandar, filtros
 from ckanext.hueyapan.cantidades import fecha, lista
 from ckanext.hueyapan.idioma import N_
 
@@ -39,9 +37,9 @@ CKAN_MESSAGES = (
 )
 
 DATASET_TYPES = ("obra", "programa-social", "convocatoria")
-TIMEZONE = ZoneInfo("America/Mexico_City")
-ESTADO_FIELD = "hueyapan_estado"
-ESTADOS = ("proxima", "abierta", "cerrada", "resuelta")
+TIMEZONE = filtros.TIMEZONE
+ESTADO_FIELD, ALERTA_FIELD = filtros.ESTADO_FIELD, filtros.ALERTA_FIELD
+ESTADOS = filtros.ESTADOS
 
 # Solr field -> (label msgid, dataset types that show it on their search page)
 FACETS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -75,14 +73,6 @@ _ESTADO_LABELS = {
 
 def _list(value: Any) -> list[str]:
     return [str(v) for v in lista(value) if v not in (None, "")]
-
-
-def _solr_instant(day: datetime.date, end_of_day: bool = False) -> str:
-    """The UTC instant at which a local (Mexico City) day starts or ends."""
-    local = datetime.datetime.combine(
-        day, datetime.time.max if end_of_day else datetime.time.min, TIMEZONE
-    )
-    return local.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def today() -> datetime.date:
@@ -131,7 +121,8 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         simple["hueyapan_alerta"] = _static_flags(data)
         scheduled = fecha(data.get("fecha_termino_programada"))
         if scheduled:
-            pkg_dict["hueyapan_termino_programado_date"] = _solr_instant(scheduled, end_of_day=True)
+            pkg_dict["hueyapan_termino_programado_date"] = filtros.solr_instant(
+                scheduled, end_of_day=True)
     if _any_indigenous(simple["hueyapan_comunidad"]):
         simple["hueyapan_indigena"] = ["si"]
     pkg_dict.update({key: values for key, values in simple.items() if values})
@@ -139,7 +130,7 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
                        ("fecha_resultados", False)):
         day = fecha(data.get(field))
         if day:
-            pkg_dict[f"hueyapan_{field}_date"] = _solr_instant(day, end_of_day=end)
+            pkg_dict[f"hueyapan_{field}_date"] = filtros.solr_instant(day, end_of_day=end)
     return pkg_dict
 
 
@@ -168,55 +159,14 @@ def _any_indigenous(keys: list[str]) -> bool:
         Comunidad.id.in_(keys), Comunidad.indigena.is_(True)).first() is not None
 
 
-ALERTA_FIELD = "hueyapan_alerta"
-_OPEN = "-hueyapan_etapa:(concluida OR finiquitada OR cancelada)"
-
-
-def _alerta_query(alerta: str) -> str:
-    """Solr query of the obras with a red flag, the date-dependent ones against Solr's NOW."""
-    from ckanext.hueyapan import alertas
-
-    due = "hueyapan_termino_programado_date"
-    if alerta == "retraso":
-        return f"({ALERTA_FIELD}:retraso OR ({due}:[* TO NOW] AND {_OPEN}))"
-    if alerta == "sin_finiquito":
-        return (f"({due}:[* TO NOW-{alertas.DIAS_FINIQUITO}DAYS] AND "
-                "-hueyapan_etapa:(finiquitada OR cancelada))")
-    return f"{ALERTA_FIELD}:{alerta}"
-
-
-def _estado_query(estado: str) -> str:
-    """Solr query of the datasets in an estado, evaluated against Solr's NOW."""
-    apertura, cierre = "hueyapan_fecha_apertura_date", "hueyapan_fecha_cierre_date"
-    resultados = "hueyapan_fecha_resultados_date"
-    return {
-        "proxima": f"{apertura}:{{NOW TO *]",
-        "abierta": f"({apertura}:[* TO NOW] AND {cierre}:[NOW TO *])",
-        "cerrada": f"({cierre}:[* TO NOW}} AND -{resultados}:[* TO NOW])",
-        "resuelta": f"({cierre}:[* TO NOW}} AND {resultados}:[* TO NOW])",
-    }[estado]
-
-
-_ESTADO_FILTER = re.compile(r'\+?' + ESTADO_FIELD + r':"?(\w+)"?')
-
-
 def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
-    """Turn ``hueyapan_estado:<estado>`` filters into date queries; count estados separately."""
-    fq = search_params.get("fq") or ""
-
-    def replace(match: re.Match[str]) -> str:
-        estado = match.group(1)
-        if estado not in ESTADOS:
-            raise tk.ValidationError({"fq": [
-                tk._("Unknown status \"{estado}\": use one of {estados}").format(
-                    estado=estado, estados=", ".join(ESTADOS))
-            ]})
-        return "+" + _estado_query(estado)
-
-    if ESTADO_FIELD in fq:
-        search_params["fq"] = fq = _ESTADO_FILTER.sub(replace, fq)
-    if ALERTA_FIELD in fq:
-        search_params["fq"] = _ALERTA_FILTER.sub(_replace_alerta, fq)
+    """Turn the virtual red-flag and estado filters into Solr queries (``filtros.traducir``, in
+    ``q``, ``fq`` and ``fq_list``); count red flags and estados separately."""
+    for key in ("q", "fq"):
+        if isinstance(search_params.get(key), str):
+            search_params[key] = filtros.traducir(search_params[key])
+    if isinstance(search_params.get("fq_list"), list):
+        search_params["fq_list"] = [filtros.traducir(str(fq)) for fq in search_params["fq_list"]]
     facet_fields = search_params.get("facet.field")
     for field, flag in ((ESTADO_FIELD, "_hueyapan_estado_facet"),
                         (ALERTA_FIELD, "_hueyapan_alerta_facet")):
@@ -225,21 +175,6 @@ def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
             search_params["facet.field"] = facet_fields
             search_params.setdefault("extras", {})[flag] = True
     return search_params
-
-
-_ALERTA_FILTER = re.compile(r'\+?' + ALERTA_FIELD + r':"?(\w+)"?')
-
-
-def _replace_alerta(match: re.Match[str]) -> str:
-    from ckanext.hueyapan import alertas
-
-    alerta = match.group(1)
-    if alerta not in alertas.ALERTAS:
-        raise tk.ValidationError({"fq": [
-            tk._("Unknown red flag \"{alerta}\": use one of {alertas}").format(
-                alerta=alerta, alertas=", ".join(alertas.ALERTAS))
-        ]})
-    return "+" + _alerta_query(alerta)
 
 
 def _query_counts(search_params: dict[str, Any], queries: dict[Any, str]) -> dict[Any, int]:
@@ -289,9 +224,9 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
     extras = search_params.get("extras") or {}
     queries: dict[tuple[str, str], str] = {}
     if extras.pop("_hueyapan_alerta_facet", False):
-        queries.update({(ALERTA_FIELD, a): _alerta_query(a) for a in alertas.ALERTAS})
+        queries.update({(ALERTA_FIELD, a): filtros.alerta_query(a) for a in alertas.ALERTAS})
     if extras.pop("_hueyapan_estado_facet", False):
-        queries.update({(ESTADO_FIELD, e): _estado_query(e) for e in ESTADOS})
+        queries.update({(ESTADO_FIELD, e): filtros.estado_query(e) for e in ESTADOS})
     counts = _query_counts(search_params, queries) if queries else {}
     for field, names, labels in ((ALERTA_FIELD, alertas.ALERTAS, alertas.ALERTAS),
                                  (ESTADO_FIELD, ESTADOS, _ESTADO_LABELS)):
@@ -313,7 +248,9 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
 
 
 def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
-    """A convocatoria's estado, computed from its dates and today's date."""
+    """CKAN's standard keys (see estandar.py), and a convocatoria's estado, computed from its
+    dates and today's date."""
+    estandar.completar(pkg_dict)
     if pkg_dict.get("type") == "convocatoria":
         pkg_dict["estado"] = estado_convocatoria(pkg_dict)
     elif pkg_dict.get("type") == "obra":

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, redirect
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import exportar, mapas, periodistas, plantillas
+from ckanext.hueyapan import exportar, filtros, mapas, periodistas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
 from ckanext.hueyapan.idioma import N_
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
@@ -85,15 +85,25 @@ def exportacion(tipo: str, formato: str) -> Response:
 
     if tipo not in DATASET_TYPES:
         return tk.abort(404, tk._("There is no export for \"{type}\"").format(type=tipo))
-    q, fq = exportar.search_filters(request.args)
     try:
-        content = exportar.export(tipo, formato, q, fq)
+        content = exportar.export(tipo, formato, filtros.desde_peticion(request.args))
     except tk.ValidationError:
         return tk.abort(400, tk._("The search filters are not valid"))
     mimetype = exportar.CSV_MIMETYPE if formato == "csv" else exportar.XLSX_MIMETYPE
     response = Response(content, content_type=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{tipo}.{formato}"'
     return response
+
+
+@hueyapan.app_errorhandler(tk.ValidationError)
+def filtro_no_valido(error: tk.ValidationError) -> tuple[str, int]:
+    """A page asked for a filter value that does not exist (``/obra/?hueyapan_alerta=otra``):
+    a 400 that says which in Spanish, never a 500 (the API answers its own 409)."""
+    messages = [str(message) for value in (error.error_dict or {}).values()
+                for message in (value if isinstance(value, list) else [value])]
+    return tk.render("error_document_template.html", {
+        "code": 400, "name": "Bad Request",
+        "content": " ".join(messages) or tk._("The search filters are not valid")}), 400
 
 
 def _json(data: Any, filename: str | None = None) -> Response:
@@ -114,8 +124,11 @@ def oc4ids_paquete() -> Response:
 
     from ckanext.hueyapan import oc4ids
 
-    q, fq = exportar.search_filters(request.args)
-    projects = [oc4ids.project(obra) for obra in exportar.datasets("obra", q, fq)]
+    try:
+        obras = list(exportar.datasets("obra", filtros.desde_peticion(request.args)))
+    except tk.ValidationError:
+        return tk.abort(400, tk._("The search filters are not valid"))
+    projects = [oc4ids.project(obra) for obra in obras]
     return _json(oc4ids.package(projects, request.url), "oc4ids.json")
 
 
@@ -240,11 +253,11 @@ def comunidad(clave: str) -> Any:
         return redirect(tk.url_for("hueyapan.comunidad", clave=found.fusionada_en), code=301)
     if clave != found.id:
         return redirect(_url(found), code=301)
-    fq = f'hueyapan_comunidad:"{found.id}"'
+    suya = _de_la_comunidad(found)
     # The latest changes of each type; the rest through the search page of that type (a
     # populous community names hundreds of datasets: a page for a phone with poor signal).
     listas = {
-        tipo: _search(fq=f"{fq} +dataset_type:{tipo}", rows=POR_TIPO, sort="metadata_modified desc")
+        tipo: _search(**suya.con(tipo=tipo).params(rows=POR_TIPO, sort="metadata_modified desc"))
         for tipo in DATASET_TYPES
     }
     return tk.render("hueyapan/comunidad.html", {
@@ -300,14 +313,36 @@ def _atom(results: list[dict[str, Any]], feed_id: str, title: str, subtitle: str
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
+def _de_la_comunidad(comunidad: Comunidad, args: Any = ()) -> filtros.Busqueda:
+    """The search of the datasets that name a community (narrowed by a query string)."""
+    return filtros.desde_peticion(args).con(filtros.clausula("hueyapan_comunidad", [comunidad.id]))
+
+
+#: Entries of an Atom feed (the latest changes).
+ENTRADAS_ATOM = 30
+
+
+def _latest(busqueda: filtros.Busqueda) -> list[dict[str, Any]] | None:
+    """The latest changed datasets a feed's search finds (None: the filters are not valid)."""
+    try:
+        found = _search(**busqueda.params(rows=ENTRADAS_ATOM, sort="metadata_modified desc"))
+    except tk.ValidationError:
+        return None
+    return found["results"]
+
+
 @hueyapan.route("/comunidad/<clave>/cambios.atom")
 def comunidad_feed(clave: str) -> Response:
-    """Atom feed of the datasets that name a community."""
+    """Atom feed of the datasets that name a community (search filters as on the search page:
+    ``/comunidad/300730030/cambios.atom?dataset_type=obra``)."""
+    from flask import request
+
     found = _find(clave)
     if found is None:
         return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
-    results = _search(fq=f'hueyapan_comunidad:"{found.id}"', rows=30,
-                      sort="metadata_modified desc")["results"]
+    results = _latest(_de_la_comunidad(found, request.args))
+    if results is None:
+        return tk.abort(400, tk._("The search filters are not valid"))
     return _atom(
         results, f"{tk.config['ckan.site_url']}/comunidad/{found.id}",
         tk._("Changes in {name}").format(name=found.nombre),
@@ -319,10 +354,15 @@ def comunidad_feed(clave: str) -> Response:
 
 @hueyapan.route("/cambios/<tipo>.atom")
 def tipo_feed(tipo: str) -> Response:
-    """Atom feed of the latest changes of one type: ``/cambios/obra.atom``."""
+    """Atom feed of the latest changes of one type, with the search page's filters:
+    ``/cambios/obra.atom``, ``/cambios/obra.atom?hueyapan_alerta=retraso``."""
+    from flask import request
+
     if tipo not in DATASET_TYPES:
         return tk.abort(404, tk._("There is no feed for \"{type}\"").format(type=tipo))
-    results = _search(fq=f"+dataset_type:{tipo}", rows=30, sort="metadata_modified desc")["results"]
+    results = _latest(filtros.desde_peticion(request.args, tipo))
+    if results is None:
+        return tk.abort(400, tk._("The search filters are not valid"))
     municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
     from ckanext.hueyapan.helpers import hueyapan_tipo_plural
 

@@ -317,8 +317,9 @@ def hueyapan_resumen(context: Context, data_dict: DataDict) -> dict[str, Any]:
     :param q: free text, as in ``package_search``
     :param fq: a Solr filter, as in ``package_search``
     :param comunidad: INEGI key(s) of communities (the municipality's key: works for all of it)
-    :param etapa, fuente, rubro, ejercicio, organizacion, tipo, alerta: facet values (each may
-        be a list); the same filters as the search facets
+    :param etapa, fuente, rubro, ejercicio, organizacion, tipo, alerta, estado: facet values
+        (each may be a list: any of them); the same filters as the search facets
+    :param ext_bbox: a bounding box ``minx,miny,maxx,maxy``, as on the search page
     :param include_private: also private datasets the caller may see (default false)
 
     Returns ``datasets`` (how many match), ``monto_aprobado`` (their sum) and ``por_comunidad``,
