@@ -229,3 +229,99 @@ def test_a_source_saved_while_allowed_fails_in_the_consumers_once_not_allowed(
     assert job["stats"].get("added", 0) == job["stats"].get("updated", 0) == 0, job["stats"]
     assert harvested(source["id"]) == before
     assert file_server.requests[served:] == []  # refused before connecting
+
+
+# --- The holes of issue 16: no Solr exemption, redirects checked per hop, no type bypass ----------
+
+@pytest.fixture
+def editor(org):
+    """An editor of the área, as in the issue (any área editor may change its sources)."""
+    from ckan.tests.helpers import call_action
+
+    user = factories.UserWithToken()
+
+    call_action("organization_member_create", id="obras-publicas", username=user["name"],
+                role="editor")
+    return user
+
+
+@STRICT
+@pytest.mark.parametrize("action", ["package_patch", "package_update"])
+def test_a_type_dataset_in_the_request_does_not_skip_the_address_check(
+        app, sysadmin, editor, file_server, action):
+    """``package_patch`` of a harvest source with ``"type": "dataset"`` skipped the check."""
+    source = api(app, sysadmin, "harvest_source_create",
+                 **source_fields("dcat_rdf", PUBLIC)).json["result"]
+    local = file_server.add("/catalogo.ttl", "", content_type="text/turtle")
+    data = {"id": source["id"], "type": "dataset", "url": local}
+    if action == "package_update":
+        data = {**source_fields("dcat_rdf", local), "id": source["id"], "type": "dataset"}
+    answer = api(app, editor, action, **data)
+    assert answer.status_code == 409, answer.body
+    assert NOT_ALLOWED in answer.json["error"]["url"][0]
+    assert harvest_sources() == [PUBLIC]
+    from ckanext.harvest.model import HarvestSource
+
+    assert HarvestSource.get(source["id"]).url == PUBLIC
+    assert file_server.requests == []
+
+
+@STRICT
+def test_the_workers_guard_exempts_not_even_solr(ckan_config, monkeypatch, file_server):
+    """In a consumer process, the address of Solr (here a listener of the test) is refused like
+    any local address, directly and as the target of a redirect from the catalog's own address,
+    while CKAN's search client still reaches the real Solr."""
+    import pysolr
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    from ckan.tests.helpers import call_action
+    from ckanext.hueyapan.harvesters.workers import limit_http_waits
+
+    solr = FileServer()  # where the test's configuration says Solr is
+    try:
+        solr.add_json("/solr/ckan/select", {"response": {"numFound": 0, "docs": []}})
+        real_solr = ckan_config["solr_url"]
+        monkeypatch.setitem(ckan_config, "solr_url", solr.url("/solr/ckan"))
+        monkeypatch.setitem(ckan_config, "ckan.site_url", file_server.url("").rstrip("/"))
+        download = file_server.add("/dataset/d/resource/r/download", "", status=302,
+                                   headers={"Location": solr.url("/solr/ckan/select?q=*:*")})
+        monkeypatch.setattr(HTTPAdapter, "send", HTTPAdapter.send)  # restored afterwards
+        monkeypatch.setattr(pysolr.Solr, "get_session", pysolr.Solr.get_session)
+        limit_http_waits(5)
+        for url in (solr.url("/solr/ckan/select?q=*:*"), download):
+            with pytest.raises(requests.ConnectionError, match="127.0.0.1"):
+                requests.get(url)  # refused (in English outside a request: no job report)
+        assert solr.requests == []
+        assert file_server.requests == [("GET", "/dataset/d/resource/r/download")]
+        monkeypatch.setitem(ckan_config, "solr_url", real_solr)
+        assert call_action("package_search", q="*:*")["count"] >= 0
+    finally:
+        solr.close()
+
+
+def test_a_redirect_to_a_local_address_is_refused_in_the_consumers(
+        request, tmp_path, org, file_server):
+    """A ``dcat_rdf`` source on the catalog's own address (allowed) that redirects, as a
+    resource's ``/download`` does, to a local service: the hop is refused, never reached."""
+    target = FileServer()
+    try:
+        target.add("/solr/ckan/select", "{}", content_type="application/json")
+        own = file_server.add("/dataset/d/resource/r/download", "", status=302,
+                              headers={"Location": target.url("/solr/ckan/select?q=*:*")})
+        source = create_source(**source_fields("dcat_rdf", own))
+        ini = str(Path(request.config.getoption("--ckan-ini")).resolve())
+        strict_ini = tmp_path / "sin-locales.ini"
+        strict_ini.write_text(
+            f"[app:main]\nuse = config:{ini}\n"
+            "ckanext.hueyapan.cosecha.permitir_direcciones_locales = false\n"
+            f"ckan.site_url = {file_server.url('').rstrip('/')}\n")
+        with running_consumers(str(strict_ini)) as strict:
+            job = run_harvest(source["id"], consumers=strict)
+        errors = report_errors(job)
+        assert any(NOT_ALLOWED in message for message in errors), errors
+        assert file_server.requests and {path for _, path in file_server.requests} == {
+            "/dataset/d/resource/r/download"}  # the DCAT harvester asks HEAD, then GET
+        assert target.requests == []
+    finally:
+        target.close()

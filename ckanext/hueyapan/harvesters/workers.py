@@ -42,24 +42,19 @@ def _queue(kind: str) -> tuple[str, Callable[..., Any]]:
     raise ValueError(f"unknown queue {kind!r}: gather or fetch")
 
 
-def _config_value(key: str) -> Any:
-    from ckan.plugins.toolkit import config
-
-    return config.get(key)
-
-
 def limit_http_waits(seconds: float) -> None:
     """Give every HTTP request of this process that has no timeout one of ``seconds``, and
-    refuse local and private addresses (``redes.check``) except the catalog's Solr.
+    refuse local and private addresses (``redes.check``) for every request and every redirect
+    hop, with no exemption.
 
     ckanext-harvest's ``ckan`` harvester and ckanext-dcat's harvesters call ``requests`` without
     a timeout: a remote catalog that accepts the connection and never answers would hold the
-    consumer, and every job queued behind it, for ever. Only the consumer processes call this.
+    consumer, and every job queued behind it, for ever. ``requests`` sends each redirect hop
+    through the adapter again, so each hop is checked. The catalog's Solr is reached only by
+    CKAN's own search client (:func:`_search_client_unguarded`), never by the harvesters' HTTP.
+    Only the consumer processes call this.
     """
     from requests.adapters import HTTPAdapter
-
-    from urllib.parse import urlsplit
-
     from requests.exceptions import ConnectionError as RequestsConnectionError
 
     from ckanext.hueyapan import redes
@@ -68,24 +63,43 @@ def limit_http_waits(seconds: float) -> None:
     send = HTTPAdapter.send
     if getattr(send, "hueyapan_default_timeout", None) is not None:
         return
-    # The catalog's own Solr is the one local service the consumers must reach
-    solr = urlsplit(_config_value("solr_url") or "")
-    exempt = {(solr.hostname, solr.port)}
 
     def send_with_timeout(self: Any, request: Any, stream: bool = False,
                           timeout: Any = None, **kwargs: Any) -> Any:
-        target = urlsplit(request.url)
-        if (target.hostname, target.port) not in exempt:
-            try:
-                with default_language():  # the job's report is read in the catalog's language
-                    redes.check(request.url)  # no harvest source may reach local addresses
-            except redes.AddressNotAllowed as error:
-                raise RequestsConnectionError(str(error), request=request)
+        try:
+            with default_language():  # the job's report is read in the catalog's language
+                redes.check(request.url)  # no harvest source may reach local addresses
+        except redes.AddressNotAllowed as error:
+            raise RequestsConnectionError(str(error), request=request)
         return send(self, request, stream=stream,
                     timeout=seconds if timeout is None else timeout, **kwargs)
 
     send_with_timeout.hueyapan_default_timeout = seconds  # type: ignore[attr-defined]
     HTTPAdapter.send = send_with_timeout  # type: ignore[method-assign]
+    _search_client_unguarded(send)
+
+
+def _search_client_unguarded(send: Callable[..., Any]) -> None:
+    """CKAN's search client (pysolr) keeps a ``requests`` session of its own: mount on it, for
+    its Solr address alone, an adapter that sends without the address guard. No harvester uses
+    that session, so no harvest source nor any redirect reaches Solr through it."""
+    import pysolr
+    from requests.adapters import HTTPAdapter
+
+    class SearchAdapter(HTTPAdapter):
+        def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+            return send(self, request, *args, **kwargs)
+
+    get_session = pysolr.Solr.get_session
+
+    def get_search_session(self: Any) -> Any:
+        session = get_session(self)
+        prefix = self.url.rstrip("/") + "/"
+        if not isinstance(session.adapters.get(prefix), SearchAdapter):
+            session.mount(prefix, SearchAdapter())
+        return session
+
+    pysolr.Solr.get_session = get_search_session  # type: ignore[method-assign]
 
 
 def consume(kind: str, redis_conn: Any = None, messages: int | None = None) -> int:

@@ -2,9 +2,10 @@
 
 * Organization, group and user images (``*_create`` and ``*_update``): size and real type
   (:func:`ckanext.hueyapan.subidas.check_image`), before CKAN reads the upload.
-* Harvest sources (``package_create`` and ``package_update`` of a dataset of type ``harvest``,
-  which is what ``harvest_source_create``/``_update`` and the harvest source form call, for every
-  harvester type): the address must be on the public internet, unless
+* Harvest sources (``package_create``, ``package_update`` and so ``package_patch`` of a dataset
+  stored or declared of type ``harvest``, which is what ``harvest_source_create``/``_update`` and
+  the harvest source form call, for every harvester type; a ``"type": "dataset"`` in the request
+  does not skip it): on every change the address must be on the public internet, unless
   ``ckanext.hueyapan.cosecha.permitir_direcciones_locales`` is true (:func:`check_source_url`).
   The harvest consumers check every request again when they fetch (``redes``), so a source saved
   while local addresses were allowed still cannot reach them once they are not.
@@ -63,21 +64,24 @@ def _stored(data_dict: DataDict) -> model.Package | None:
     return model.Package.get(key) if isinstance(key, str) and key else None
 
 
+def _is_source(data_dict: DataDict, stored: model.Package | None) -> bool:
+    """A harvest source, stored as one or declared as one: the ``type`` a caller sends
+    (``"dataset"`` in a ``package_patch``) never hides a stored one."""
+    return (data_dict.get("type") == HARVEST_SOURCE_TYPE
+            or (stored is not None and stored.type == HARVEST_SOURCE_TYPE))
+
+
 @tk.chained_action
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    if data_dict.get("type") == HARVEST_SOURCE_TYPE:
+    if _is_source(data_dict, None):
         check_source_url(data_dict.get("url"))
     return up_func(context, data_dict)
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    declared = data_dict.get("type")
-    if declared in (None, HARVEST_SOURCE_TYPE) and "url" in data_dict:
-        stored = _stored(data_dict)
-        is_source = declared == HARVEST_SOURCE_TYPE or (
-            stored is not None and stored.type == HARVEST_SOURCE_TYPE)
-        # a source whose address is not changed is checked again when it is harvested
-        if is_source and (stored is None or data_dict["url"] != stored.url):
-            check_source_url(data_dict.get("url"))
+    """Also ``package_patch``, which calls it. The address is checked on every change of a
+    source, whatever the request's ``type`` says, even when the address itself is unchanged."""
+    if _is_source(data_dict, _stored(data_dict)):
+        check_source_url(data_dict.get("url"))
     return up_func(context, data_dict)
