@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,13 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
         image = Image.open(io.BytesIO(Path(path).read_bytes()))
         assert image.format == "JPEG" and not image.getexif()
 
+    minutes = [r for h in obras for r in _show(h.nombre)["resources"]
+               if r["tipo_recurso"] in ("acta_consulta", "finiquito", "convenio_modificatorio")]
+    assert len(minutes) == sum(1 for h in obras for a in h.archivos if not a.foto)
+    for resource in minutes:
+        path = uploader.get_resource_uploader(resource).get_path(resource["id"])
+        assert Path(path).read_bytes().startswith(b"%PDF") and resource["format"] == "PDF"
+
     # the home page figures: every stage, programas vigentes, two open calls
     figures = cifras.compute()
     assert {item["clave"] for item in figures["obras_por_etapa"]} == _etapas()
@@ -118,7 +126,13 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
     assert len(figures["convocatorias_abiertas"]) == 2
     page = app.get("/").get_data(as_text=True)
     assert 'class="hy-aviso-ejemplo"' in page
-    assert "Propuestas de proyectos comunitarios (Datos de ejemplo)" in page
+    numbers = [int(n) for n in re.findall(r'<span class="hy-numero">(\d+)</span>', page)]
+    obras_n, programas_n, abiertas_n = numbers[:3]  # obras, programas vigentes, open calls
+    assert (obras_n, programas_n, abiertas_n) == (len(obras), 2, 2)
+    for historia in stories:
+        if historia.nombre in ("ejemplo-convocatoria-proyectos-comunitarios",
+                               "ejemplo-licitacion-pavimentacion-santa-catalina"):
+            assert f"/convocatoria/{historia.nombre}" in page
 
     # convocatorias: one of each estado; the resuelta one shows its review and the obra it made
     estados = {h.nombre: search.estado_convocatoria(_show(h.nombre))
@@ -139,6 +153,9 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
     for propuesta in model.Session.query(Propuesta):
         assert propuesta.contacto_correo.endswith("@ejemplo.invalid")
         assert ejemplos.MARCA in propuesta.titulo
+        proponente = model.Session.get(model.User, propuesta.usuario_id)
+        assert proponente.name.startswith("ejemplo-") and proponente.email is None
+        assert ejemplos.MARCA in proponente.fullname
 
     # programas: beneficiaries by community and sex
     programa = _show("ejemplo-programa-alimentario-personas-mayores")
@@ -168,7 +185,15 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
 
 
 def test_switch_off_and_removal(encendidos, ckan_config, monkeypatch, app):
+    # the harvest source of the old static spreadsheet (dates of 2025) goes on the next run
+    old = call_action("harvest_source_create", context={"user": call_action(
+        "get_site_user")["name"], "ignore_auth": True}, name=ejemplos.FUENTE,
+        title="Obras públicas (Datos de ejemplo)", url="http://127.0.0.1:5000/ejemplo.csv",
+        source_type="hueyapan_tabular", owner_org="obras-publicas",
+        config='{"tipo": "obra", "organizacion": "obras-publicas"}')
+    assert ejemplos.hay_datos()
     _load(encendidos)
+    assert model.Package.get(old["id"]) is None
     assert ejemplos.hay_datos()
     removed = encendidos.invoke(ckan_command, ["hueyapan", "quitar-ejemplos"])
     assert removed.exit_code == 0, removed.output

@@ -9,8 +9,9 @@ turned into an obra. Each obra's story declares the red flags it must show (:dat
 and only the late and the over-budget ones carry ``retraso`` / ``sobrecosto``.
 
 Every dataset says "Datos de ejemplo" in its title and description and carries the tag
-:data:`ETIQUETA`; proponents are users named ``ejemplo-…`` with ``.invalid`` addresses;
-companies are fictitious (company RFC only). :func:`quitar` removes all of it (also the harvest
+:data:`ETIQUETA`; proponents are users named ``ejemplo-…`` without an e-mail (no review
+e-mail is sent), their proposals' contact addresses end in ``.invalid``; companies are fictitious
+(company RFC only); photos and documents are drawn with Pillow and stamped. :func:`quitar` removes all of it (also the harvest
 source of earlier versions). Loading is idempotent: a second run the same day changes nothing; on
 a later day it moves the dates so the stories stay true. ``make run`` calls it through
 ``ckan hueyapan cosecha-ejemplo`` when ``ckanext.hueyapan.datos_ejemplo`` is true.
@@ -23,6 +24,8 @@ import logging
 import os
 import secrets
 import shutil
+import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,8 +142,11 @@ def _acta(lugar: str) -> Archivo:
                     "sin nombres y sin valor oficial."), foto=False)
 
 
-def _foto(titulo: str, detalle: str) -> Archivo:
-    return Archivo(f"{titulo} ({MARCA})", "evidencia_fotografica", (titulo, detalle),
+def _foto(titulo: str, escena: str, avance: int | None = None) -> Archivo:
+    """A drawn "photo": ``escena`` is what it shows (see :data:`_ESCENAS`), ``avance`` the
+    physical progress it illustrates."""
+    return Archivo(f"{titulo} ({MARCA})", "evidencia_fotografica",
+                   (titulo, escena, "" if avance is None else str(avance)),
                    descripcion="Imagen dibujada por computadora para el ejemplo; no es una "
                                "fotografía de una obra real.")
 
@@ -207,8 +213,8 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                                                   "(ficticio): 3 mujeres y 2 hombres.",
                      "consultas": [_consulta(hoy, -150, "Los Mangos, cancha techada", 61, 48,
                                              _acta("Los Mangos").nombre)],
-                 }, archivos=(_acta("Los Mangos"), _foto("Zanja y tubería, avance 34 %", "34 %"),
-                              _foto("Pozos de visita, avance 58 %", "58 %"))),
+                 }, archivos=(_acta("Los Mangos"), _foto("Zanja y tubería, avance 34 %", "zanja", 34),
+                              _foto("Pozos de visita, avance 58 %", "zanja", 58))),
         Historia("ejemplo-obra-muro-hueyapan-de-soconusco", "obra", "obras-publicas",
                  "Obra de emergencia tras un deslave: empezó sin consulta ciudadana registrada, "
                  "por eso muestra la alerta «sin consulta registrada».", {
@@ -227,7 +233,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                      "beneficiarios_total": 600, "beneficiarios_mujeres": 305,
                      "beneficiarios_hombres": 295, "fundamento_legal": ["ley_698_veracruz"],
                  }, alertas=frozenset({"sin_consulta"}),
-                 archivos=(_foto("Muro de contención, avance 60 %", "60 %"),)),
+                 archivos=(_foto("Muro de contención, avance 60 %", "muro", 60),)),
         Historia("ejemplo-obra-aulas-el-aguacate", "obra", "obras-publicas",
                  "En ejecución y retrasada: debía terminar hace 40 días; las lluvias pararon los "
                  "trabajos tres semanas y va en 82 %.", {
@@ -251,7 +257,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                                              _acta("El Aguacate").nombre)],
                  }, alertas=frozenset({"retraso"}),
                  archivos=(_acta("El Aguacate"), _foto("Aulas con techo nuevo, avance 82 %",
-                                                       "82 %"))),
+                                                       "edificio", 82))),
         Historia("ejemplo-obra-casa-de-salud-sabaneta", "obra", "obras-publicas",
                  "En ejecución por adjudicación directa (monto menor): empezó hace 25 días y va "
                  "a tiempo.", {
@@ -294,7 +300,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                      "consultas": [_consulta(hoy, -130, "Tierra Nueva, galera comunitaria", 29,
                                              35, _acta("Tierra Nueva").nombre)],
                  }, archivos=(_acta("Tierra Nueva"), _foto("Postes colocados, avance 25 %",
-                                                          "25 %"))),
+                                                          "postes", 25))),
         Historia("ejemplo-obra-cuartos-santa-rosa-loma-larga", "obra", "obras-publicas",
                  "Concluida a tiempo y dentro del presupuesto hace 24 días; el finiquito está en "
                  "trámite y aún no vence su plazo.", {
@@ -316,7 +322,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                      "consultas": [_consulta(hoy, -190, "Santa Rosa Loma Larga, agencia municipal",
                                              57, 39, _acta("Santa Rosa Loma Larga").nombre)],
                  }, archivos=(_acta("Santa Rosa Loma Larga"),
-                              _foto("Cuartos dormitorio terminados", "100 %"))),
+                              _foto("Cuartos dormitorio terminados", "edificio", 100))),
         Historia("ejemplo-obra-pavimentacion-cuatotolapan", "obra", "obras-publicas",
                  "Concluida con sobrecosto: un convenio modificatorio sumó 13 % al contrato por "
                  "el hundimiento de un tramo (y 20 días al plazo, que sí se cumplió).", {
@@ -355,7 +361,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                                    "convenio_modificatorio",
                                    ("Convenio modificatorio CM1", "+ $210,000.00 y 20 días"),
                                    foto=False),
-                           _foto("Avenida pavimentada", "100 %"))),
+                           _foto("Avenida pavimentada", "camino", 100))),
         Historia("ejemplo-obra-techado-juan-diaz-covarrubias", "obra", "obras-publicas",
                  "Finiquitada: terminó cinco días antes de lo programado y costó menos de lo "
                  "contratado; el finiquito está publicado.", {
@@ -383,7 +389,7 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                  }, archivos=(_acta("Juan Díaz Covarrubias"),
                               Archivo(f"Finiquito de la obra ({MARCA})", "finiquito",
                                       ("Finiquito", "Monto final $838,200.00"), foto=False),
-                              _foto("Techado terminado", "100 %"))),
+                              _foto("Techado terminado", "edificio", 100))),
         Historia("ejemplo-obra-puente-nacaxtle", "obra", "obras-publicas",
                  "Cancelada: la licitación se declaró desierta dos veces y el cabildo reasignó "
                  "el recurso; nada se pagó.", {
@@ -440,7 +446,7 @@ def _programas(hoy: datetime.date) -> list[Historia]:
                          {"comunidad": "300730030", "mujeres": 48, "hombres": 37, "total": 85},
                          {"comunidad": "300730002", "mujeres": 41, "hombres": 30, "total": 71},
                          {"comunidad": "300730001", "mujeres": 70, "hombres": 54, "total": 124}],
-                 }, archivos=(_foto("Entrega de despensas", "Apoyo alimentario"),)),
+                 }, archivos=(_foto("Entrega de despensas", "entrega"),)),
         Historia("ejemplo-programa-semilla-maiz", "programa-social", "desarrollo-agropecuario",
                  "Vigente: semilla de maíz para el ciclo primavera-verano a 210 productoras y "
                  "productores.", {
@@ -585,17 +591,67 @@ def historias(hoy: datetime.date | None = None) -> list[Historia]:
 # --- drawing ------------------------------------------------------------------------------------
 
 def _fuente(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    return ImageFont.load_default(size=size)
+    """DejaVu Sans when the system has it (accents), else Pillow's own font."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
+def _texto(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int,
+           fill: tuple[int, int, int]) -> None:
+    font = _fuente(size)
+    if not isinstance(font, ImageFont.FreeTypeFont) or "DejaVu" not in (font.getname()[0] or ""):
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    draw.text(xy, text, font=font, fill=fill)
 
 
 def _sello(draw: ImageDraw.ImageDraw, width: int, y: int) -> None:
     text = MARCA.upper()
-    font = _fuente(44)
-    box = draw.textbbox((0, 0), text, font=font)
+    box = draw.textbbox((0, 0), text, font=_fuente(44))
     x = (width - (box[2] - box[0])) // 2
     draw.rectangle((x - 20, y - 12, x + box[2] - box[0] + 20, y + box[3] - box[1] + 24),
                    outline=(190, 20, 20), width=6, fill=(255, 255, 255))
-    draw.text((x, y), text, font=font, fill=(190, 20, 20))
+    _texto(draw, (x, y), text, 44, (190, 20, 20))
+
+
+def _escena(draw: ImageDraw.ImageDraw, escena: str, avance: float) -> None:
+    """Flat shapes of the kind of work, as far built as ``avance`` (0 to 1)."""
+    gris, concreto, azul = (110, 110, 110), (200, 195, 180), (80, 110, 140)
+    if escena == "zanja":
+        draw.rectangle((0, 430, 960, 470), fill=(90, 70, 50))
+        draw.rectangle((0, 440, int(960 * avance), 456), fill=(230, 230, 230), outline=gris)
+        for x in range(80, int(960 * avance), 220):
+            draw.ellipse((x, 410, x + 50, 440), fill=concreto, outline=gris, width=3)
+    elif escena == "camino":
+        draw.polygon([(380, 380), (580, 380), (900, 600), (60, 600)], fill=(120, 100, 80))
+        top = 600 - int(220 * avance)
+        draw.polygon([(380 + (600 - top) // 3, top), (580 - (600 - top) // 3, top), (900, 600),
+                      (60, 600)], fill=(190, 190, 185))
+    elif escena == "postes":
+        for i, x in enumerate(range(80, 960, 160)):
+            if i / 6 < avance:
+                draw.rectangle((x, 200, x + 12, 420), fill=(120, 90, 60))
+                draw.line((x - 30, 215, x + 42, 215), fill=gris, width=6)
+        draw.line((86, 215, 86 + int(880 * avance), 215), fill=(40, 40, 40), width=2)
+    elif escena == "muro":
+        draw.polygon([(0, 380), (420, 200), (960, 380)], fill=(150, 120, 80))
+        for row in range(int(6 * avance)):
+            for x in range(200 - (row % 2) * 40, 760, 80):
+                draw.rectangle((x, 440 - row * 30, x + 76, 466 - row * 30), fill=concreto,
+                               outline=gris)
+    elif escena == "entrega":
+        draw.rectangle((160, 330, 800, 360), fill=(140, 100, 60))
+        for x in range(190, 770, 95):
+            draw.rectangle((x, 270, x + 80, 330), fill=(220, 190, 120), outline=gris, width=3)
+    else:  # edificio
+        height = int(170 * max(avance, 0.2))
+        draw.rectangle((200, 470 - height, 760, 470), fill=concreto, outline=gris, width=4)
+        if avance >= 0.8:
+            draw.polygon([(170, 470 - height), (480, 470 - height - 90), (790, 470 - height)],
+                         fill=(170, 70, 60))
+        for x in range(240, 740, 110):
+            draw.rectangle((x, 480 - height + 30, x + 60, 480 - height + 90), fill=azul)
 
 
 def dibujar(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
@@ -605,14 +661,17 @@ def dibujar(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
         image = Image.new("RGB", (960, 600), (150, 200, 235))
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 380, 960, 600), fill=(120, 150, 90))
-        draw.polygon([(120, 380), (480, 200), (840, 380)], fill=(170, 170, 170))
-        draw.rectangle((200, 300, 760, 470), fill=(200, 190, 170), outline=(90, 90, 90), width=4)
-        for x in range(240, 740, 110):
-            draw.rectangle((x, 340, x + 60, 400), fill=(80, 110, 140))
+        percent = archivo.lineas[2] if len(archivo.lineas) > 2 else ""
+        _escena(draw, archivo.lineas[1], int(percent or 100) / 100)
         _sello(draw, 960, 40)
-        draw.text((30, 500), archivo.lineas[0], font=_fuente(30), fill=(255, 255, 255))
-        draw.text((30, 545), "Imagen dibujada por computadora; no es una fotografía.",
-                  font=_fuente(22), fill=(255, 255, 255))
+        draw.rectangle((0, 490, 960, 600), fill=(40, 60, 40))
+        _texto(draw, (30, 500), archivo.lineas[0], 30, (255, 255, 255))
+        if percent:
+            draw.rectangle((640, 508, 930, 532), outline=(255, 255, 255), width=2)
+            draw.rectangle((642, 510, 642 + int(286 * int(percent) / 100), 530),
+                           fill=(250, 200, 60))
+        _texto(draw, (30, 550), "Imagen dibujada por computadora; no es una fotografía.", 22,
+               (255, 255, 255))
         out = io.BytesIO()
         image.save(out, "JPEG", quality=80)
         return out.getvalue(), _archivo_nombre(archivo, "jpg"), "image/jpeg"
@@ -620,8 +679,8 @@ def dibujar(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
     draw = ImageDraw.Draw(page)
     _sello(draw, 850, 60)
     y = 200
-    for line in (*archivo.lineas, "", titulo):
-        draw.text((70, y), line, font=_fuente(26), fill=(20, 20, 20))
+    for line in (*archivo.lineas, "", *textwrap.wrap(titulo, 52)):
+        _texto(draw, (70, y), line, 26, (20, 20, 20))
         y += 48
     out = io.BytesIO()
     page.save(out, "PDF", resolution=100.0)
@@ -666,6 +725,8 @@ def _usuario(name: str) -> model.User:
             "fullname": f"{label.capitalize()} (proponente ficticio, {MARCA})",
             "about": f"{MARCA}: cuenta inventada para mostrar la participación en convocatorias."})
         user = model.User.get(name)
+        user.email = None  # nobody to write to: the review sends no e-mail
+        model.Session.commit()
     elif user.state != "active":
         user.state = "active"
         model.Session.commit()
@@ -872,7 +933,7 @@ def quitar() -> int:
         tk.get_action("dataset_purge")(context, {"id": package_id})
         removed += 1
     for user in model.Session.query(model.User).filter(
-            model.User.name.like(f"{_USUARIOS}%"), model.User.email.like("%@ejemplo.invalid"),
+            model.User.name.like(f"{_USUARIOS}%"), model.User.about.like(f"{MARCA}:%"),
             model.User.state == "active"):
         tk.get_action("user_delete")(context, {"id": user.id})
     system_info.delete_system_info(_MARCADOR)
