@@ -109,3 +109,48 @@ def test_the_full_export_follows_every_change(app, catalogo):
 @pytest.mark.usefixtures("with_plugins")
 def test_unknown_type_is_a_404(app):
     app.get("/exportar/otra-cosa.csv", status=404)
+
+
+HYPERLINK = '=HYPERLINK("http://evil.example/","x")'
+CMD = "+cmd|' /C calc'!A0"
+
+
+@pytest.fixture
+def formulas(catalogo):
+    """An obra whose texts begin like formulas (issue 16), and a negative-looking one."""
+    call_action("package_create", context=catalogo["context"], **obra(
+        catalogo["org"], name="formulas", clave_obra="HUE-2023-FISM-666", title=HYPERLINK,
+        notes=CMD, ejercicio_fiscal="2023", contratista_razon_social="@SUM(1+1)"))
+
+
+@pytest.mark.usefixtures("formulas")
+def test_the_xlsx_has_no_formula_cell_and_numbers_stay_numbers(app):
+    from openpyxl import load_workbook
+
+    response = app.get("/exportar/obra.xlsx?hueyapan_ejercicio=2023")
+    workbook = load_workbook(io.BytesIO(response.data))
+    sheet = workbook["Datos"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    header = [cell.value for cell in sheet[1]]
+    row = dict(zip(header, [cell.value for cell in sheet[2]]))
+    assert row["Nombre de la obra"] == HYPERLINK  # the text itself, as a string cell
+    assert row["Contratista (razón social)"] == "@SUM(1+1)"
+    assert isinstance(row["Monto aprobado (MXN)"], float) and isinstance(
+        row["Ejercicio fiscal"], int)
+    notes = [row for row in workbook["Diccionario"].iter_rows(values_only=True)]
+    assert "apóstrofo" in notes[-1][2]
+
+
+@pytest.mark.usefixtures("formulas")
+def test_the_csv_has_no_raw_leading_formula_character(app):
+    rows = _csv(app, "/exportar/obra.csv?hueyapan_ejercicio=2023")
+    assert len(rows) == 1
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+    assert rows[0]["Nombre de la obra"] == "'" + HYPERLINK
+    assert rows[0]["Contratista (razón social)"] == "'@SUM(1+1)"
+    assert rows[0]["Monto aprobado (MXN)"] == "1234567.89"
+    note = _csv(app, "/exportar/obra-diccionario.csv")[-1]
+    assert "apóstrofo" in note["Descripción"] and "=, +, -, @" in note["Descripción"]

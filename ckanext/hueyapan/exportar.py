@@ -153,6 +153,19 @@ def rows(dataset_type: str, busqueda: filtros.Busqueda | None = None) -> Iterato
         yield [_value(column, dataset, labels, today, flags) for column in cols]
 
 
+#: What makes a spreadsheet read a text cell as a formula (formula or CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_note() -> list[str]:
+    """The dictionary's last row: how text that would be a formula is written."""
+    return [tk._("(note)"), "", tk._(
+        "A text that begins with =, +, -, @, a tab or a carriage return is written in the CSV "
+        "with an apostrophe (') before it, and in the XLSX as text, so that no spreadsheet runs "
+        "it as a formula; numbers are numbers. Remove the apostrophe to read the original "
+        "text"), tk._("note")]
+
+
 def _csv_text(value: Any) -> str:
     if value is None:
         return ""
@@ -160,6 +173,8 @@ def _csv_text(value: Any) -> str:
         return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a text, never a formula (numbers are not str: they stay numbers)
     return str(value)
 
 
@@ -174,7 +189,8 @@ def _csv(header: Sequence[str], body: Iterator[Sequence[Any]]) -> bytes:
 
 def dictionary_csv(dataset_type: str) -> bytes:
     return _csv([tk._("Column"), tk._("Field"), tk._("Description"), tk._("Type")],
-                ([c.header, c.field, c.meaning, c.kind] for c in columns(dataset_type)))
+                [*([c.header, c.field, c.meaning, c.kind] for c in columns(dataset_type)),
+                 formula_note()])
 
 
 def _xlsx(dataset_type: str, body: Iterator[list[Any]]) -> bytes:
@@ -188,6 +204,10 @@ def _xlsx(dataset_type: str, body: Iterator[list[Any]]) -> bytes:
     data.append([c.header for c in cols])
     for row in body:
         data.append(row)
+        for cell in data[data.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"  # openpyxl made "=..." a formula: a string cell instead
+                cell.quotePrefix = True  # and a spreadsheet keeps it text when it is edited
     for index, column in enumerate(cols, start=1):
         if column.kind == "money":
             for cell in data.iter_rows(min_row=2, min_col=index, max_col=index):
@@ -199,6 +219,7 @@ def _xlsx(dataset_type: str, body: Iterator[list[Any]]) -> bytes:
     dictionary.append([tk._("Column"), tk._("Field"), tk._("Description"), tk._("Type")])
     for column in cols:
         dictionary.append([column.header, column.field, column.meaning, column.kind])
+    dictionary.append(formula_note())
     for sheet in (data, dictionary):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
