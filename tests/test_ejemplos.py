@@ -80,6 +80,42 @@ def test_every_story_keeps_its_flags_whatever_the_day():
         "adjudicacion_directa", "retraso", "sin_consulta", "sobrecosto"]
 
 
+def test_every_story_is_consistent_in_itself():
+    """Progress history ends at the headline progress and never goes back, payments follow the
+    financial progress, funding adds up, counts by sex add up to the totals."""
+    hoy = search.today()
+    for historia in ejemplos.historias(hoy):
+        datos = historia.datos
+        assert ejemplos.MARCA not in datos["title"]  # added once, by the loader
+        for campo in ("beneficiarios_total",):
+            if campo in datos:
+                assert datos[campo] == datos["beneficiarios_mujeres"] + datos[
+                    "beneficiarios_hombres"], historia.nombre
+        for row in datos.get("beneficiarios", []):
+            assert row["total"] == row["mujeres"] + row["hombres"], historia.nombre
+        if historia.tipo != "obra":
+            continue
+        cortes = sorted(datos.get("historial_avance", []), key=lambda row: row["fecha"])
+        assert all(row["fecha"] <= hoy.isoformat() for row in cortes), historia.nombre
+        assert all(a["avance_fisico"] <= b["avance_fisico"] and
+                   a["avance_financiero"] <= b["avance_financiero"]
+                   for a, b in zip(cortes, cortes[1:])), historia.nombre
+        if "avance_fisico" in datos:
+            assert (cortes[-1]["avance_fisico"], cortes[-1]["avance_financiero"]) == (
+                datos["avance_fisico"], datos["avance_financiero"]), historia.nombre
+        base = float(datos.get("monto_modificado") or datos.get("monto_contratado")
+                     or datos["monto_aprobado"])
+        if "monto_ejercido" in datos and "monto_final" not in datos:
+            paid = float(datos["monto_ejercido"]) / base * 100
+            assert abs(paid - datos["avance_financiero"]) < 1, historia.nombre
+        fuentes = sum(float(f["monto"]) for f in datos["fuentes_financiamiento"])
+        assert fuentes in (float(datos["monto_aprobado"]),
+                           float(datos.get("monto_modificado") or 0)), historia.nombre
+        for consulta in datos.get("consultas", []):
+            assert consulta["fecha"] < hoy.isoformat()
+            assert consulta["acta"] in {a.nombre for a in historia.archivos}
+
+
 def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
     first = _load(encendidos)
     stories = ejemplos.historias()
