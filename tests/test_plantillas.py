@@ -67,8 +67,22 @@ def test_xlsx_has_a_frozen_bold_header_a_dictionary_and_lists():
     assert all(cell.font.bold for cell in data[1])
     assert data.freeze_panes == "A2"
 
-    rows = {row[1]: row for row in dictionary.iter_rows(min_row=2, values_only=True)}
-    assert list(rows) == [spec.name for spec in field_specs("obra")]
+    specs = field_specs("obra")
+    rows = {row[1]: row for row in dictionary.iter_rows(min_row=2, max_row=len(specs) + 1,
+                                                        values_only=True)}
+    assert list(rows) == [spec.name for spec in specs]
+    assert "etapa_estimada" not in rows and "observaciones" not in rows  # computed, not columns
+    # after a blank row, the reading rules: rows refused, bad cells, empty markers, the stage
+    rules = [row for row in dictionary.iter_rows(min_row=len(specs) + 3, values_only=True)]
+    assert rules[0][0] == "Reading rules"
+    explained = {row[0]: row[2] for row in rules[1:]}
+    assert list(explained) == ["Rows that are not published", "Cells that cannot be read",
+                               "Cells without a value", "Stage"]
+    assert "«Clave de la obra»" not in explained["Rows that are not published"]
+    assert "Clave de la obra" in explained["Rows that are not published"]
+    assert "observaciones" in explained["Cells that cannot be read"]
+    assert "«N/D»" in explained["Cells without a value"]
+    assert "estimated stage" in explained["Stage"]
     column, _, description, _, required, allowed = rows["etapa"]
     assert column == "Etapa" and required == "Yes"
     assert description.startswith("Etapa actual de la obra")

@@ -57,7 +57,7 @@ def columns(dataset_type: str) -> list[Column]:
         Column(tk._("Last change"), "metadata_modified", tk._("Date and time (UTC) of the last change"),
                "datetime"),
     ]
-    for spec in field_specs(dataset_type):
+    for spec in field_specs(dataset_type, computed=True):
         cols.append(Column(spec.label, spec.name, spec.help, spec.kind, spec))
     if dataset_type == "obra":
         cols += [

@@ -41,12 +41,14 @@ CAMPOS_PRIVADOS = ("retirado_de_origen",)
 #: Resource fields never shown to the public (why a flagged file was published anyway).
 CAMPOS_PRIVADOS_RECURSO = ("excepcion_privacidad",)
 
-_BASICOS = ("id", "title", "name", "notes", "owner_org", "license_id", "tag_string", "comunidades")
+_BASICOS = ("id", "title", "name", "notes", "owner_org", "license_id", "tag_string", "comunidades",
+            "observaciones")
 
 #: Fields each type's page shows in its own sections; the rest go to the "more data" table.
 _EN_FICHA: dict[str, tuple[str, ...]] = {
     "obra": _BASICOS + (
-        "clave_obra", "ejercicio_fiscal", "etapa", "spatial", "rubro_fais", "modalidad_fais",
+        "clave_obra", "ejercicio_fiscal", "etapa", "etapa_estimada", "spatial", "rubro_fais",
+        "modalidad_fais",
         "fuentes_financiamiento", "monto_aprobado", "monto_modificado", "monto_ejercido",
         "modalidad_contratacion", "contratista_razon_social", "contratista_rfc",
         "fecha_inicio", "fecha_termino_programada", "fecha_termino_real",

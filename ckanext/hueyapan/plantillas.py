@@ -8,7 +8,9 @@ that :func:`~ckanext.hueyapan.harvesters.tabla.read_table` reads a filled templa
 * CSV: the header row only, UTF-8 with BOM (so that Excel shows the accents right).
 * XLSX: sheet "Datos" (bold, frozen header; drop-down lists on the columns that take list values),
   sheet "Diccionario" (one row per column: header, field name, Spanish help, expected format,
-  whether required, allowed values) and sheet "Listas" (the vocabulary terms and communities the
+  whether required, allowed values; then the reading rules: which rows are not published, what
+  happens to a cell that cannot be read, which cells count as empty, where an obra's stage comes
+  from) and sheet "Listas" (the vocabulary terms and communities the
   drop-down lists offer). Vocabularies and communities are read from the database when the file is
   made; the explanations are in the language of the current request.
 """
@@ -22,10 +24,17 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import vocabularios
-from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES, KEY_FIELDS, FieldSpec, field_specs
+from ckanext.hueyapan.harvesters.tabla import (
+    DATASET_TYPES,
+    KEY_FIELDS,
+    FieldSpec,
+    empty_markers,
+    field_specs,
+)
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
-__all__ = ["CSV_MIMETYPE", "XLSX_MIMETYPE", "filename", "template_csv", "template_xlsx"]
+__all__ = ["CSV_MIMETYPE", "XLSX_MIMETYPE", "filename", "reading_rules", "template_csv",
+           "template_xlsx"]
 
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -106,6 +115,39 @@ def _choices(spec: FieldSpec) -> list[str]:
     return [label for _, label, _ in spec.choices]
 
 
+def reading_rules(dataset_type: str) -> list[tuple[str, str]]:
+    """(title, explanation) of each rule the harvest follows when it reads a sheet of
+    ``dataset_type``, in the language of the request: the template's dictionary lists them."""
+    specs = _check(dataset_type)
+    required = [spec.label for spec in specs if spec.required or spec.name == KEY_FIELDS[
+        dataset_type]]
+    rules = [
+        (tk._("Rows that are not published"), tk._(
+            "A row without a key, with a key repeated in the file, or with a required cell "
+            "({columns}) that cannot be read is not published: the harvest report says why, with "
+            "its row and column.").format(columns=", ".join(required))),
+        (tk._("Cells that cannot be read"), tk._(
+            "A row whose other cells cannot be read (an amount written in words, an impossible "
+            "date, a percentage over 100 ...) is published with those fields empty. Its page "
+            "shows the note \"Data with observations\" with one line per cell (row, column, "
+            "value and reason), the API and the exports carry the same lines in the field "
+            "observaciones, and so does the harvest report. Once a later harvest reads the "
+            "corrected cell, its line disappears.")),
+        (tk._("Cells without a value"), tk._(
+            "Empty cells, cells holding only a dash or other punctuation, and cells that say "
+            "there is no value ({markers}) are read as empty, never as errors. An empty cell "
+            "never erases a value already in the catalog.").format(
+            markers=", ".join(f"«{marker}»" for marker in empty_markers()))),
+    ]
+    if dataset_type == "obra":
+        rules.append((tk._("Stage"), tk._(
+            "When a row has no stage, the default of the harvest source applies (its setting "
+            "\"valores\", for example \"etapa\": \"ejecucion\"); without one, the catalog "
+            "works it out from physical progress, the dates, the contract and the close-out, "
+            "and the page, the API and the exports say \"estimated stage\".")))
+    return rules
+
+
 def template_xlsx(dataset_type: str) -> bytes:
     """``dataset_type``'s template as an XLSX workbook: "Datos", "Diccionario" and "Listas"."""
     from openpyxl import Workbook
@@ -156,6 +198,12 @@ def template_xlsx(dataset_type: str) -> bytes:
             allow_blank=True, showErrorMessage=single, errorStyle="warning")
         validation.add(f"{letter}2:{letter}{_VALIDATED_ROWS + 1}")
         data.add_data_validation(validation)
+
+    dictionary.append([])
+    dictionary.append([tk._("Reading rules")])
+    dictionary.cell(row=dictionary.max_row, column=1).font = bold
+    for title, text in reading_rules(dataset_type):
+        dictionary.append([title, None, text])
 
     for sheet in (data, dictionary, lists):
         for cell in sheet[1]:

@@ -657,3 +657,85 @@ def test_every_value_alias_names_a_term_of_the_shipped_vocabularies():
         assert vocabulary in seed, vocabulary
         unknown = set(values.values()) - seed[vocabulary]
         assert unknown == set(), vocabulary
+
+
+# ------------------------------------------------------------------------------ the bad-cells rule
+
+@pytest.mark.parametrize("marker", ["N/D", "ND", "n/a", "NA", "-", "—", "s/d", "S/D",
+                                    "No disponible", "sin datos", "...", "--"])
+def test_no_value_markers_are_empty_cells_not_errors(marker):
+    table = read_table(csv_bytes([OBRA_HEADER, ["HUE-1", "Pozo", marker]]), "obras.csv", "obra")
+    assert table.errors == []
+    assert table.rows[0].data == {"clave_obra": "HUE-1", "title": "Pozo"}
+
+
+def test_a_no_value_marker_in_the_key_column_is_a_row_without_key():
+    table = read_table(csv_bytes([OBRA_HEADER, ["N/D", "Pozo", "100"], ["HUE-2", "Aula", "5"]]),
+                       "obras.csv", "obra")
+    assert [row.key for row in table.rows] == ["HUE-2"]
+    assert [(error.row, error.column) for error in table.errors] == [(2, "Clave de la obra")]
+
+
+def test_unreadable_optional_cells_are_the_rows_observations():
+    table = read_table(csv_bytes([
+        ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)", "Fecha de inicio",
+         "Avance físico (%)"],
+        ["HUE-1", "Pozo", "dos millones", "31/02/2025", "150"],
+        ["HUE-2", "Aula", "$5.00", "01/02/2025", "10"],
+    ]), "obras.csv", "obra")
+    first, second = table.rows
+    assert first.data == {"clave_obra": "HUE-1", "title": "Pozo"}
+    assert [(o.row, o.column, o.value) for o in first.observations] == [
+        (2, "Monto aprobado (MXN)", "dos millones"), (2, "Fecha de inicio", "31/02/2025"),
+        (2, "Avance físico (%)", "150")]
+    assert first.observations == table.errors
+    assert second.observations == []
+
+
+@DB
+def test_a_fillable_required_field_does_not_drop_the_row():
+    header = ["Clave de la obra", "Nombre de la obra", "Etapa"]
+    content = csv_bytes([header, ["HUE-1", "Pozo", ""], ["HUE-2", "Aula", "En veremos"]])
+    strict = read_table(content, "obras.csv", "obra")
+    assert strict.rows == [] and len(strict.errors) == 2
+    lenient = read_table(content, "obras.csv", "obra", fillable={"etapa"})
+    assert [row.key for row in lenient.rows] == ["HUE-1", "HUE-2"]
+    assert "etapa" not in lenient.rows[1].data
+    assert [(o.column, o.value) for o in lenient.rows[1].observations] == [("Etapa", "En veremos")]
+
+
+@DB
+def test_consultation_columns_become_the_consultas_list():
+    table = read_table(csv_bytes([
+        ["Clave de la obra", "Nombre de la obra", "Fecha de la consulta", "Lugar de la consulta",
+         "Número de mujeres asistentes", "Número de hombres asistentes",
+         "Hipervínculo al acta de la consulta ciudadana", "Fecha de la consulta 2",
+         "Asistentes mujeres 2"],
+        ["HUE-1", "Pozo", "12/03/2025", "Salón ejidal de Los Mangos", "23", "19",
+         "https://example.org/acta-ejemplo.pdf", "", ""],
+        ["HUE-2", "Aula", "N/D", "Escuela", "", "", "", "01/04/2025", "5"],
+    ]), "obras.csv", "obra")
+    first, second = table.rows
+    assert first.data["consultas"] == [{
+        "fecha": "2025-03-12", "lugar": "Salón ejidal de Los Mangos", "asistentes_mujeres": "23",
+        "asistentes_hombres": "19", "acta": "https://example.org/acta-ejemplo.pdf"}]
+    assert first.observations == []
+    # a consultation without date, or without place, is not recorded and is said so
+    assert "consultas" not in second.data
+    assert [(o.row, o.column) for o in second.observations] == [
+        (3, "Lugar de la consulta"), (3, "Fecha de la consulta 2")]
+
+
+@DB
+def test_source_defaults_are_read_like_cells():
+    from ckanext.hueyapan.harvesters.tabla import read_defaults
+
+    found, problems = read_defaults("obra", {"etapa": "En ejecución", "ejercicio_fiscal": 2025,
+                                             "comunidades": ["Los Mangos", "El Aguacate"]})
+    assert problems == []
+    assert found == {"etapa": "ejecucion", "ejercicio_fiscal": "2025",
+                     "comunidades": ["300730030", "300730002"]}
+    _, problems = read_defaults("obra", {"etapa": "En veremos", "color": "rojo",
+                                         "clave_obra": "X", "observaciones": ["x"]})
+    assert len(problems) == 4
+    assert problems[0].startswith('"valores": "etapa" = "En veremos"')

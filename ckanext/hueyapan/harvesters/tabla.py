@@ -51,16 +51,24 @@ spaces) is reported on every repeat, and only its first row is imported.
   data) and GeoJSON geometries are checked with the catalog's own validators;
 * lists of text (requisitos ...): one item per line of the cell, or items separated by ``;``;
 * obra funding: up to three pairs of columns "Fuente de financiamiento N" / "Monto fuente N"
-  → ``fuentes_financiamiento = [{"fuente": key, "monto": "1234.50"}, ...]``.
+  → ``fuentes_financiamiento = [{"fuente": key, "monto": "1234.50"}, ...]``;
+* citizen consultations: up to two sets of columns "Fecha de la consulta" / "Lugar de la
+  consulta" / "Asistentes mujeres" / "Asistentes hombres" / "Acta de la consulta" (and SIPOT-style
+  names, ``encabezados.yaml``) → ``consultas = [{"fecha": ..., "lugar": ..., ...}]``; a
+  consultation without its date or place is not kept and is reported.
 
-An **empty cell leaves its field out** of the row's data. A missing title is made from the
+An **empty cell leaves its field out** of the row's data. A cell that says there is no value
+("N/D", "no disponible", "s/d" ...: ``vacios`` of ``encabezados.yaml``) or holds only punctuation
+("-", "—") is an empty cell, never an error. A missing title is made from the
 description (its first line, at most 150 characters). ``name`` is never set: the harvester names
 datasets.
 
 **Errors.** Each cell that cannot be read gives one :class:`RowError` (row as a person sees it,
 header as written, raw text, Spanish reason). A bad value in a **required** field, or an empty cell
 in the column of one, drops the whole row from :attr:`ParsedTable.rows`; a bad value in an
-**optional** field drops only that field (the rest of the row is imported) and is still reported.
+**optional** field drops only that field (the rest of the row is imported), is still reported
+and is one of the row's :attr:`ParsedRow.observations` (the harvest stores them on the dataset).
+A required field named in ``fillable`` (filled by the harvest) counts as optional.
 A required field whose column the file lacks is not reported here: the harvester may fill it, and
 ``package_create`` says so otherwise. :attr:`ParsedTable.keys_seen` lists every key of the file,
 also those of dropped rows, so that a row with an error is never taken for a withdrawn one.
@@ -99,15 +107,18 @@ from ckanext.hueyapan.privacy import (
 )
 
 __all__ = [
+    "COMPUTED",
     "DATASET_TYPES",
     "KEY_FIELDS",
     "communities_register",
+    "empty_markers",
     "FieldSpec",
     "ParsedRow",
     "ParsedTable",
     "RowError",
     "TableError",
     "field_specs",
+    "read_defaults",
     "read_table",
 ]
 
@@ -124,8 +135,18 @@ KEY_FIELDS: dict[str, str] = {
 NOT_FROM_SHEETS = frozenset({"name", "owner_org", "license_id", "retirado_de_origen"})
 """Schema fields that never come from a spreadsheet (set by the harvester or by staff)."""
 
-SHEET_GROUPS: dict[str, int] = {"fuentes_financiamiento": 3}
+COMPUTED = frozenset({"etapa_estimada", "observaciones"})
+"""Schema fields the harvest computes for each row: never read from a sheet nor in a template,
+but exported (``field_specs(..., computed=True)``)."""
+
+SHEET_GROUPS: dict[str, int] = {"fuentes_financiamiento": 3, "consultas": 2}
 """Repeating groups written as numbered columns in a sheet, and how many of them."""
+
+GROUP_REQUIRED: dict[str, tuple[str, ...]] = {
+    "fuentes_financiamiento": ("fuente",),
+    "consultas": ("fecha", "lugar"),
+}
+"""The subfields without which an entry of a group is not kept."""
 
 HEADER_SEARCH_ROWS = 15
 """The header is looked for among this many rows at the top of a sheet."""
@@ -212,6 +233,8 @@ class ParsedRow:
     """Dataset fields ready for ``package_create`` (no ``name``, ``type`` nor ``owner_org``)."""
     columns: dict[str, str]
     """Dataset field name → header text it came from (to report validation errors by column)."""
+    observations: list[RowError] = field(default_factory=list)
+    """The row's cells that could not be read and were left out (also in the table's errors)."""
 
 
 @dataclass
@@ -312,11 +335,12 @@ def _spec(definition: dict[str, Any], presets: dict[str, Any], name: str, label:
 
 
 @functools.lru_cache(maxsize=None)
-def field_specs(dataset_type: str) -> tuple[FieldSpec, ...]:
+def field_specs(dataset_type: str, *, computed: bool = False) -> tuple[FieldSpec, ...]:
     """The columns a spreadsheet of ``dataset_type`` may have, in the schema's order.
 
     Every dataset field but those in :data:`NOT_FROM_SHEETS` and the repeating groups, whose
     numbered columns (``fuentes_financiamiento.1.fuente`` ...) stand where the group stands.
+    With ``computed``, also the fields of :data:`COMPUTED` (for exports, never for sheets).
     """
     if dataset_type not in DATASET_TYPES:
         raise ValueError(f"unknown dataset type {dataset_type!r}")
@@ -326,7 +350,7 @@ def field_specs(dataset_type: str) -> tuple[FieldSpec, ...]:
     specs: list[FieldSpec] = []
     for definition in schema["dataset_fields"]:
         name = definition["field_name"]
-        if name in NOT_FROM_SHEETS:
+        if name in NOT_FROM_SHEETS or (name in COMPUTED and not computed):
             continue
         subfields = definition.get("repeating_subfields")
         if subfields is None:
@@ -375,10 +399,35 @@ def _display(value: Any) -> str:
     return str(value).strip()
 
 
+_MARKER_LENGTH = 40
+"""Longer cells are never read as "no value" markers."""
+
+
+def empty_markers() -> list[str]:
+    """The cell texts that mean "no value" (``vacios`` of ``encabezados.yaml``), as written."""
+    return [str(text) for text in _aliases_file().get("vacios") or ()]
+
+
+@functools.lru_cache(maxsize=None)
+def _empty_markers() -> frozenset[str]:
+    return frozenset(normalise(text) for text in empty_markers())
+
+
+def _means_empty(text: str) -> bool:
+    """Whether a cell says there is no value: "N/D", "no disponible", "s/d" (``vacios`` of
+    ``encabezados.yaml``), or nothing but punctuation ("-", "—", "...")."""
+    if not text or len(text) > _MARKER_LENGTH:
+        return False
+    form = normalise(text)
+    return not form or form in _empty_markers()
+
+
 def _xlsx_cell(cell: Any) -> _Cell:
     value = getattr(cell, "value", None)
     if isinstance(value, str):
         value = value.strip()
+        if _means_empty(value):
+            return _EMPTY
     number_format = getattr(cell, "number_format", None) or ""
     percent = isinstance(value, (int, float)) and not isinstance(value, bool) and \
         "%" in number_format
@@ -386,7 +435,8 @@ def _xlsx_cell(cell: Any) -> _Cell:
 
 
 def _csv_cell(text: str) -> _Cell:
-    return _Cell(text, text.strip())
+    trimmed = text.strip()
+    return _EMPTY if _means_empty(trimmed) else _Cell(text, trimmed)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1060,10 +1110,12 @@ def _layout(header_index: int, cells: Sequence[_Cell], headers: _Headers,
 class _RowParser:
     """Turns the cells of one row into a dataset's fields, following a sheet's layout."""
 
-    def __init__(self, layout: _Layout, specs: Sequence[FieldSpec], reader: _Reader) -> None:
+    def __init__(self, layout: _Layout, specs: Sequence[FieldSpec], reader: _Reader,
+                 fillable: frozenset[str] = frozenset()) -> None:
         self.layout = layout
         self.specs = [spec for spec in specs if spec.name in layout.fields]
         self.reader = reader
+        self.fillable = fillable
 
     def header(self, index: int) -> str:
         return self.layout.headers[index]
@@ -1102,10 +1154,11 @@ class _RowParser:
                 break
             if spec.name in data:
                 continue
+            required = spec.required and spec.name not in self.fillable
             if first_error is not None:
                 errors.append(first_error)
-                fatal = fatal or spec.required
-            elif spec.required and spec.name != "title":
+                fatal = fatal or required
+            elif required and spec.name != "title":
                 errors.append(RowError(number, self.header(self.layout.fields[spec.name][0]),
                                        None, tk._("This value is required")))
                 fatal = True
@@ -1139,10 +1192,11 @@ class _RowParser:
                         if name.startswith(prefix)}
                 if not entry:
                     continue
-                if group == "fuentes_financiamiento" and "fuente" not in entry:
-                    if not self._headers_of(prefix + "fuente") & failed:
-                        errors.append(RowError(number, used["monto"], None, tk._(
-                            "This amount has no funding source: write the source in its column")))
+                lacking = [sub for sub in GROUP_REQUIRED.get(group, ()) if sub not in entry]
+                if lacking:
+                    if not self._headers_of(*(prefix + sub for sub in lacking)) & failed:
+                        errors.append(RowError(number, next(iter(used.values())), None,
+                                               _incomplete_entry(group)))
                     continue
                 entries.append(entry)
                 first_column = first_column or next(iter(used.values()))
@@ -1151,9 +1205,51 @@ class _RowParser:
                 columns[group] = first_column  # type: ignore[assignment]
 
 
+def read_defaults(dataset_type: str, values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A harvest source's default values (``{"etapa": "En ejecución", "ejercicio_fiscal": 2025}``)
+    read as cells of their fields, so that they are written as in a sheet.
+
+    :returns: (field name → value as stored, translated problems). A problem is a name that is
+        no field a sheet can fill (the key, a computed field, a numbered group column) or a value
+        that cannot be read.
+    """
+    specs = {spec.name: spec for spec in field_specs(dataset_type)
+             if not spec.group and spec.name != KEY_FIELDS[dataset_type]}
+    reader = _Reader(dataset_type)
+    found: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, raw in values.items():
+        spec = specs.get(str(name))
+        if spec is None:
+            problems.append(tk._("\"valores\": \"{field}\" is not a field a source can fill for "
+                                 "{dataset_type}").format(field=name, dataset_type=dataset_type))
+            continue
+        if isinstance(raw, list):
+            raw = "; ".join(str(item) for item in raw)
+        text = _display(raw)
+        if not text:
+            continue
+        try:
+            value = reader.parse(spec, _Cell(raw, text))
+        except _Bad as bad:
+            problems.append(tk._("\"valores\": \"{field}\" = \"{value}\": {reason}").format(
+                field=name, value=text, reason=bad.args[0]))
+            continue
+        if value not in ("", []):
+            found[spec.name] = value
+    return found, problems
+
+
+def _incomplete_entry(group: str) -> str:
+    if group == "fuentes_financiamiento":
+        return tk._("This amount has no funding source: write the source in its column")
+    return tk._("This consultation is not recorded without its date and place: write both in "
+                "their columns")
+
+
 def read_table(content: bytes, filename: str, dataset_type: str, *,
                mapping: dict[str, str] | None = None, key_column: str | None = None,
-               max_rows: int = 20000) -> ParsedTable:
+               max_rows: int = 20000, fillable: Iterable[str] = ()) -> ParsedTable:
     """Read a CSV or XLSX file into datasets of ``dataset_type``, one per row.
 
     :param content: the file's bytes.
@@ -1165,6 +1261,9 @@ def read_table(content: bytes, filename: str, dataset_type: str, *,
         the type's key field.
     :param max_rows: rows read from the sheet (title and header rows counted); a longer sheet is
         reported with a row error and the rest is not read.
+    :param fillable: required fields the caller fills itself when a row has no value (the
+        source's defaults, the stage the harvest infers): an empty or unreadable cell there does
+        not drop the row (an unreadable one is still reported, as an observation).
     :raises TableError: the file cannot be read, has no header or has no key column.
     """
     specs = field_specs(dataset_type)
@@ -1187,18 +1286,17 @@ def read_table(content: bytes, filename: str, dataset_type: str, *,
                 continue
             numbered = enumerate(top[header_index + 1:], start=header_index + 2)
             rest = enumerate(rows, start=len(top) + 1)
-            return _read_rows(layout, specs, dataset_type, numbered, rest, sheet, max_rows)
+            parser = _RowParser(layout, specs, _Reader(dataset_type), frozenset(fillable))
+            return _read_rows(parser, numbered, rest, sheet, max_rows)
     if found_header:
         raise TableError(_no_key_message(name, dataset_type, specs, key_column))
     raise TableError(_no_header_message(name, specs, dataset_type))
 
 
-def _read_rows(layout: _Layout, specs: Sequence[FieldSpec], dataset_type: str,
-               numbered: Iterable[tuple[int, list[_Cell]]],
+def _read_rows(parser: _RowParser, numbered: Iterable[tuple[int, list[_Cell]]],
                rest: Iterator[tuple[int, list[_Cell]]], sheet: str | None,
                max_rows: int) -> ParsedTable:
-    parser = _RowParser(layout, specs, _Reader(dataset_type))
-    table = ParsedTable(rows=[], errors=[], header_row=layout.header_row, sheet=sheet)
+    table = ParsedTable(rows=[], errors=[], header_row=parser.layout.header_row, sheet=sheet)
     first_rows: dict[str, int] = {}
 
     def all_rows() -> Iterator[tuple[int, list[_Cell]]]:
@@ -1234,7 +1332,8 @@ def _read_rows(layout: _Layout, specs: Sequence[FieldSpec], dataset_type: str,
         data, columns, errors, fatal = parser.parse(number, cells)
         table.errors.extend(errors)
         if not fatal:
-            table.rows.append(ParsedRow(row=number, key=key, data=data, columns=columns))
+            table.rows.append(ParsedRow(row=number, key=key, data=data, columns=columns,
+                                        observations=errors))
     return table
 
 

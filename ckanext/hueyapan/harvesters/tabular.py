@@ -5,7 +5,17 @@ Source configuration (JSON)::
     {"tipo": "obra", "organizacion": "obras-publicas",
      "columna_clave": "Número de expediente",          # optional
      "mapeo": {"Nombre de la obra": "title"},           # optional: header -> field
+     "valores": {"etapa": "ejecucion"},                 # optional: field -> default value
      "retirados": "marcar"}                             # conservar | marcar | borrar
+
+``valores`` gives any field a value for the rows whose cell is empty or unreadable (or whose
+column the file lacks), written as in a cell ("En ejecución" or "ejecucion", "Los Mangos").
+**The stage of an obra** comes from the sheet; else from ``valores``; else it is estimated from
+the row (:mod:`ckanext.hueyapan.etapas`) and stored with ``etapa_estimada = True``. **Bad cells**:
+a row whose key or a required cell is unreadable is not imported (the job report says why, with
+row and column); a row with unreadable optional cells is imported without those values, and the
+same report lines go to the dataset's ``observaciones`` (an empty list once the sheet is
+corrected).
 
 Identity is the row's key (clave de obra, clave de programa, folio, or ``columna_clave``): the
 harvest object's ``guid``. A re-harvest:
@@ -38,7 +48,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.hueyapan import redes
+from ckanext.hueyapan import etapas, redes, search
 from ckanext.hueyapan.idioma import default_language as _default_language
 from ckanext.hueyapan.harvesters import tabla
 
@@ -50,6 +60,20 @@ TIPOS = ("obra", "programa-social", "convocatoria")
 RETIRADOS = ("conservar", "marcar", "borrar")
 WITHDRAWN_FIELD = "retirado_de_origen"
 ACTION_WITHDRAW = "retirar"
+ESTIMATED_FIELD = "etapa_estimada"
+OBSERVATIONS_FIELD = "observaciones"
+
+
+def _complete(row: tabla.ParsedRow, defaults: dict[str, Any], tipo: str) -> dict[str, Any]:
+    """A row's fields with the source's defaults where the row has none, the stage of an obra
+    (estimated when neither gave one) and the row's observations, in the current language."""
+    data = {**defaults, **row.data}
+    if tipo == "obra":
+        data[ESTIMATED_FIELD] = "etapa" not in data
+        if data[ESTIMATED_FIELD]:
+            data["etapa"] = etapas.estimate(data, search.today())
+    data[OBSERVATIONS_FIELD] = [observation.message() for observation in row.observations]
+    return data
 
 
 def _row_hash(data: dict[str, Any]) -> str:
@@ -94,6 +118,13 @@ class TabularHarvester(HarvesterBase):
                     opciones=", ".join(RETIRADOS)))
             if not isinstance(data.get("mapeo", {}), dict):
                 raise ValueError(tk._("\"mapeo\" must map column headers to field names"))
+            if not isinstance(data.get("valores", {}), dict):
+                raise ValueError(tk._("\"valores\" must map field names to default values, "
+                                      "for example {example}").format(
+                    example='{"valores": {"etapa": "ejecucion"}}'))
+            _, problems = tabla.read_defaults(data["tipo"], data.get("valores") or {})
+            if problems:
+                raise ValueError("; ".join(problems))
         return json.dumps(data, ensure_ascii=False)
 
     def _config(self, source_config: str | None) -> dict[str, Any]:
@@ -141,23 +172,29 @@ class TabularHarvester(HarvesterBase):
         source = harvest_job.source
         config = self._config(source.config)
         with _default_language():
+            defaults, problems = tabla.read_defaults(config["tipo"], config.get("valores") or {})
+            for problem in problems:
+                self._save_gather_error(problem, harvest_job)
+            fillable = set(defaults) | ({"etapa"} if config["tipo"] == "obra" else set())
             try:
                 content = self._download(source.url)
                 table = tabla.read_table(
                     content, urlparse(source.url).path, config["tipo"],
-                    mapping=config.get("mapeo"), key_column=config.get("columna_clave"))
+                    mapping=config.get("mapeo"), key_column=config.get("columna_clave"),
+                    fillable=fillable)
             except tabla.TableError as error:
                 self._save_gather_error(
                     tk._("Nothing was changed: {reason}").format(reason=error), harvest_job)
                 return None
             for row_error in table.errors:
                 self._save_gather_error(row_error.message(), harvest_job)
+            rows = [(row, _complete(row, defaults, config["tipo"])) for row in table.rows]
 
         current = self._current_objects(source.id)
         ids = []
-        for row in table.rows:
-            payload = {"row": row.row, "key": row.key, "data": row.data, "columns": row.columns,
-                       "hash": _row_hash(row.data)}
+        for row, data in rows:
+            payload = {"row": row.row, "key": row.key, "data": data, "columns": row.columns,
+                       "hash": _row_hash(data)}
             previous = current.get(row.key)
             if previous is not None and previous.package_id and \
                     json.loads(previous.content or "{}").get("hash") == payload["hash"]:
@@ -303,6 +340,8 @@ class TabularHarvester(HarvesterBase):
                     kept.append(field)
                 continue  # edited by hand since the last harvest: the staff's value stays
             updated[field] = value
+        if "etapa" in before and current.get("etapa") != before["etapa"]:
+            updated[ESTIMATED_FIELD] = False  # staff set the stage: it is no longer estimated
         updated.pop(WITHDRAWN_FIELD, None)
         for field in kept:
             column = payload["columns"].get(field, field)
