@@ -10,11 +10,21 @@ which writes the standard dataset, distribution and catalog triples, and adds or
   validity, the call's opening and closing dates;
 * ``dct:publisher``: the municipal area (organization) as ``foaf:Organization``, part of the
   municipality;
-* ``dct:license`` on the dataset and on each distribution without one: the dataset's licence, or
-  else Libre Uso MX (``ckanext.hueyapan.licencia_predeterminada``);
+* ``dct:license`` on the dataset and on each distribution without one: the dataset's licence
+  (package_show gives a dataset that names none the catalog's, ``licencias.py``), a
+  ``dct:LicenseDocument`` labelled with its title in the licence register;
 * ``dcat:contactPoint``: the maintainer's e-mail when there is one, else the area, with the
   area's page;
-* the catalog's publisher (the municipality), spatial coverage and language.
+* ``dct:format`` as an IRI of the EU file-type authority table and ``dcat:mediaType`` as an IANA
+  media-type IRI, each with the label staff wrote (a format outside the table stays a labelled
+  ``dct:MediaTypeOrExtent``; a media type outside IANA's register is left out);
+* the catalog's publisher (the municipality), spatial coverage, language (EU language authority
+  IRIs), licence and description.
+
+DCAT-AP 2.1.1's range shapes check the class of every value in the graph itself (no inference),
+so the values say what they are: publishers ``foaf:Agent``, licences ``dct:LicenseDocument``,
+contact points ``vcard:Kind``, pages ``foaf:Document``, languages ``dct:LinguisticSystem``.
+``tests/test_estandares.py`` validates the output against the standard's own files.
 """
 from __future__ import annotations
 
@@ -23,7 +33,7 @@ import json
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import (
@@ -31,11 +41,47 @@ from ckanext.dcat.profiles.base import (
 )
 
 from ckanext.hueyapan.cantidades import fecha
+from ckanext.hueyapan.licencias import predeterminada
 
-__all__ = ["HueyapanDCATProfile", "LIBRE_USO_MX"]
+__all__ = ["HueyapanDCATProfile", "file_type", "media_type"]
 
-LIBRE_USO_MX = "https://datos.gob.mx/libreusomx"
 _ORG = "http://www.w3.org/ns/org#"
+_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
+_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+_IANA = "https://www.iana.org/assignments/media-types/"
+# CKAN's format names (upper case) → code of the EU file-type authority table.
+_FILE_TYPES = {
+    "CSV": "CSV", "TSV": "TSV", "TXT": "TXT", "JSON": "JSON", "GEOJSON": "GEOJSON",
+    "XML": "XML", "KML": "KML", "KMZ": "KMZ", "GML": "GML", "SHP": "SHP", "GPKG": "GPKG",
+    "PDF": "PDF", "ZIP": "ZIP", "XLSX": "XLSX", "XLS": "XLS", "ODS": "ODS", "DOCX": "DOCX",
+    "DOC": "DOC", "ODT": "ODT", "PPTX": "PPTX", "ODP": "ODP", "HTML": "HTML", "PNG": "PNG",
+    "JPEG": "JPEG", "JPG": "JPEG", "GIF": "GIF", "TIFF": "TIFF", "TIF": "TIFF",
+    "RDF": "RDF_XML", "RDF/XML": "RDF_XML", "TTL": "RDF_TURTLE", "TURTLE": "RDF_TURTLE",
+    "JSON-LD": "JSON_LD", "RTF": "RTF", "SVG": "SVG",
+}
+# Language codes CKAN uses (ckan.locale_default, dataset "language") → EU language table.
+_LANGUAGES = {"es": "SPA", "es_mx": "SPA", "spa": "SPA", "en": "ENG", "eng": "ENG"}
+# Top-level types of IANA's media-type register.
+_IANA_TOP = ("application", "audio", "font", "image", "message", "model", "multipart", "text",
+             "video")
+
+
+def file_type(name: str) -> URIRef | None:
+    """The EU file-type IRI of a CKAN format name ("csv", "GeoJSON" …), or None."""
+    code = _FILE_TYPES.get(name.strip().upper())
+    return URIRef(_FILE_TYPE + code) if code else None
+
+
+def media_type(value: str) -> URIRef | None:
+    """The IANA IRI of a media type ("text/csv"), or None for one outside IANA's register
+    (``x-`` types, names without a top-level type)."""
+    value = value.strip().lower().split(";")[0]
+    if value.startswith(_IANA):
+        return URIRef(value)
+    top, _, sub = value.partition("/")
+    if top not in _IANA_TOP or not sub or sub.startswith("x-") or " " in value:
+        return None
+    return URIRef(_IANA + value)
 
 
 def _site() -> str:
@@ -60,24 +106,98 @@ class HueyapanDCATProfile(RDFProfile):
         self._temporal(dataset_dict, dataset_ref)
         organization = dataset_dict.get("organization") or {}
         if organization:
-            for publisher in list(g.objects(dataset_ref, DCT.publisher)):
-                g.remove((dataset_ref, DCT.publisher, publisher))
-            g.add((dataset_ref, DCT.publisher, self._area(organization)))
-        licence = URIRef(self._licence(dataset_dict))
-        g.set((dataset_ref, DCT.license, licence))
-        for distribution in g.objects(dataset_ref, DCAT.distribution):
+            self._replace_publisher(dataset_ref, self._area(organization))
+        licence = self._licence(dataset_dict)
+        for old in list(g.objects(dataset_ref, DCT.license)):
+            g.remove((dataset_ref, DCT.license, old))
+        g.add((dataset_ref, DCT.license, licence))
+        for distribution in list(g.objects(dataset_ref, DCAT.distribution)):
             if (distribution, DCT.license, None) not in g:
                 g.add((distribution, DCT.license, licence))
+            self._formats(distribution)
+            self._languages(distribution)
         self._contact(dataset_dict, dataset_ref, organization)
+        self._languages(dataset_ref)
         for key in ("clave_obra", "clave_programa", "folio"):
             if dataset_dict.get(key):
                 g.add((dataset_ref, DCT.identifier, Literal(dataset_dict[key])))
+        if (dataset_ref, DCT.description, None) not in g:
+            g.add((dataset_ref, DCT.description, Literal(_description(dataset_dict), lang="es")))
+        self._classes()
 
-    def _licence(self, dataset_dict: dict[str, Any]) -> str:
+    def _licence(self, dataset_dict: dict[str, Any]) -> Any:
+        """The dataset's licence node: its register URL, else (a licence with no address) a
+        labelled blank node; a dataset naming none has the catalog's (package_show)."""
         url = dataset_dict.get("license_url")
-        if dataset_dict.get("license_id") and url:
-            return url
-        return tk.config.get("ckanext.hueyapan.licencia_predeterminada") or LIBRE_USO_MX
+        if not dataset_dict.get("license_id"):
+            url = predeterminada().get("url")
+        if url:
+            return URIRef(url)
+        node = BNode()
+        self.g.add((node, RDF.type, DCT.LicenseDocument))
+        self.g.add((node, RDFS.label, Literal(dataset_dict.get("license_title")
+                                              or dataset_dict["license_id"])))
+        return node
+
+    def _replace_publisher(self, subject: Any, publisher: URIRef) -> None:
+        """``publisher`` as the only publisher of ``subject``; the one ckanext-dcat wrote goes,
+        with its description when nothing else refers to it."""
+        g = self.g
+        for old in list(g.objects(subject, DCT.publisher)):
+            g.remove((subject, DCT.publisher, old))
+            if old != publisher and (None, None, old) not in g:
+                g.remove((old, None, None))
+        g.add((subject, DCT.publisher, publisher))
+
+    def _formats(self, distribution: Any) -> None:
+        """dct:format and dcat:mediaType as the IRIs DCAT-AP asks for, labelled."""
+        g = self.g
+        for value in list(g.objects(distribution, DCT["format"])):
+            if isinstance(value, Literal):
+                g.remove((distribution, DCT["format"], value))
+                node = file_type(str(value)) or BNode()
+                g.add((distribution, DCT["format"], node))
+                g.add((node, RDF.type, DCT.MediaTypeOrExtent))
+                g.add((node, RDFS.label, Literal(str(value))))
+        for value in list(g.objects(distribution, DCAT.mediaType)):
+            if isinstance(value, Literal):
+                g.remove((distribution, DCAT.mediaType, value))
+                node = media_type(str(value))
+                if node is not None:
+                    g.add((distribution, DCAT.mediaType, node))
+                    g.add((node, RDF.type, DCT.MediaType))
+                    g.add((node, RDFS.label, Literal(str(value))))
+
+    def _languages(self, subject: Any) -> None:
+        """Language codes written as literals become EU language authority IRIs."""
+        g = self.g
+        for value in list(g.objects(subject, DCT.language)):
+            if isinstance(value, Literal):
+                g.remove((subject, DCT.language, value))
+                code = _LANGUAGES.get(str(value).strip().lower().replace("-", "_"))
+                if code:
+                    g.add((subject, DCT.language, URIRef(_LANGUAGE + code)))
+        for value in g.objects(subject, DCT.language):
+            g.add((value, RDF.type, DCT.LinguisticSystem))
+
+    def _classes(self) -> None:
+        """State the class of every value whose class DCAT-AP's range shapes check and which
+        is known from the property (publishers, licences, contact points, pages)."""
+        g = self.g
+        register = {}
+        for item in _license_register().values():
+            if item.url:
+                register[item.url] = item.title
+        for prop, cls in ((DCT.publisher, FOAF.Agent), (DCT.license, DCT.LicenseDocument),
+                          (DCAT.contactPoint, VCARD.Kind), (FOAF.homepage, FOAF.Document),
+                          (DCAT.landingPage, FOAF.Document), (FOAF.page, FOAF.Document)):
+            for value in set(g.objects(None, prop)):
+                g.add((value, RDF.type, cls))
+                if prop == DCT.license and str(value) in register:
+                    g.set((value, RDFS.label, Literal(register[str(value)])))
+        for licence in set(g.subjects(RDF.type, DCT.LicenseDocument)):
+            for kind in g.objects(licence, DCT.type):
+                g.add((kind, RDF.type, SKOS.Concept))
 
     def _spatial(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         from ckan import model
@@ -173,9 +293,7 @@ class HueyapanDCATProfile(RDFProfile):
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any], catalog_ref: Any) -> None:
         g = self.g
-        for publisher in list(g.objects(catalog_ref, DCT.publisher)):
-            g.remove((catalog_ref, DCT.publisher, publisher))
-        g.add((catalog_ref, DCT.publisher, self._municipality()))
+        self._replace_publisher(catalog_ref, self._municipality())
         key = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
         location = _community_uri(key)
         g.add((catalog_ref, DCT.spatial, location))
@@ -183,10 +301,33 @@ class HueyapanDCATProfile(RDFProfile):
         g.add((location, DCT.identifier, Literal(key)))
         g.add((location, SKOS.prefLabel, Literal(tk.config["ckanext.hueyapan.municipio.nombre"],
                                                  lang="es")))
-        g.add((catalog_ref, DCT.language,
-               URIRef("http://publications.europa.eu/resource/authority/language/SPA")))
-        g.set((catalog_ref, DCT.license, URIRef(
-            tk.config.get("ckanext.hueyapan.licencia_predeterminada") or LIBRE_USO_MX)))
+        g.add((catalog_ref, DCT.language, URIRef(_LANGUAGE + "SPA")))
+        self._languages(catalog_ref)
+        licence = predeterminada()
+        g.set((catalog_ref, DCT.license, URIRef(licence["url"])))
+        if (catalog_ref, DCT.description, None) not in g:
+            g.add((catalog_ref, DCT.description, Literal(
+                "Datos abiertos del municipio de "
+                f"{tk.config['ckanext.hueyapan.municipio.nombre']}, Veracruz: obras públicas, "
+                "programas sociales y convocatorias.", lang="es")))
+        self._classes()
+
+
+_TYPE_NAMES = {"obra": "Obra pública", "programa-social": "Programa social",
+               "convocatoria": "Convocatoria"}
+
+
+def _description(dataset_dict: dict[str, Any]) -> str:
+    """DCAT-AP requires a description: the kind of record and its title when staff wrote none."""
+    kind = _TYPE_NAMES.get(dataset_dict.get("type") or "", "Datos")
+    return (f"{kind}: {dataset_dict.get('title') or dataset_dict.get('name')} "
+            f"(municipio de {tk.config['ckanext.hueyapan.municipio.nombre']}, Veracruz).")
+
+
+def _license_register() -> Any:
+    from ckan import model
+
+    return model.Package.get_license_register()
 
 
 def _municipal_boundary() -> dict[str, Any]:

@@ -346,12 +346,12 @@ def hueyapan_dataset_publico(dataset_id: str | None) -> dict[str, str] | None:
     return {"name": package.name, "type": package.type, "title": package.title}
 
 
-def hueyapan_licencia_predeterminada() -> dict[str, str]:
-    """The licence of a dataset that names none (``ckanext.hueyapan.licencia_predeterminada``)."""
-    url = tk.config.get("ckanext.hueyapan.licencia_predeterminada") or \
-        "https://datos.gob.mx/libreusomx"
-    title = "Libre Uso MX" if "libreusomx" in url else url
-    return {"url": url, "titulo": title}
+def hueyapan_licencia_predeterminada() -> dict[str, Any]:
+    """The licence of a dataset that names none (``ckanext.hueyapan.licencia_predeterminada``,
+    an id of the licence register): id, title, url and isopen."""
+    from ckanext.hueyapan.licencias import predeterminada
+
+    return predeterminada()
 
 
 # --- Two of CKAN's own helpers, made safe (tests/browser/test_hostil.py) ------------------------

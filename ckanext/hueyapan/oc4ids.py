@@ -23,8 +23,17 @@ Mapping (field → OC4IDS):
 * ``avance_fisico``, ``avance_financiero`` and ``historial_avance`` → ``metrics``
   (physicalProgress, financialProgress, percent);
 * ``consultas`` → ``social.consultationMeetings``;
-* the contract → ``contractingProcesses[0].summary``; ``fecha_termino_real``, ``monto_final`` →
-  ``completion``; resources → ``documents``.
+* ``modalidad_fais`` → ``type`` (construcción → construction, ampliación → expansion,
+  rehabilitación → rehabilitation; mantenimiento and equipamiento have no code and no type);
+* the contract → ``contractingProcesses[0].summary``, its ``convenios_modificatorios`` →
+  ``modifications`` (type value when the amendment has an amount, else duration when it has a
+  term, else scope); ``fecha_termino_real``, ``monto_final`` → ``completion``; resources →
+  ``documents``;
+* the package's ``license``: the URL of the catalog's default licence in the licence register
+  (``licencias.py``).
+
+``tests/test_estandares.py`` validates the output against the official OC4IDS 0.9.5 schema and
+its closed codelists.
 """
 from __future__ import annotations
 
@@ -35,6 +44,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.hueyapan.cantidades import fecha, numero
+from ckanext.hueyapan.licencias import predeterminada
 
 __all__ = ["package", "project", "PUBLISHED_VERSION"]
 
@@ -54,6 +64,8 @@ _METHOD = {
     "adjudicacion_directa": "direct",
     "administracion_directa": "direct",
 }
+_TYPE = {"construccion": "construction", "ampliacion": "expansion",
+         "rehabilitacion": "rehabilitation"}
 _DOCUMENT_TYPE = {
     "evidencia_fotografica": "illustration",
     "contrato": "contractSigned",
@@ -164,6 +176,23 @@ def _metrics(obra: dict[str, Any]) -> list[dict[str, Any]]:
     return metrics
 
 
+def _modifications(obra: dict[str, Any]) -> list[dict[str, Any]]:
+    """The contract's amendments (convenios modificatorios) as OC4IDS modifications."""
+    modifications = []
+    for number, convenio in enumerate(obra.get("convenios_modificatorios") or [], start=1):
+        amount, term = numero(convenio.get("monto")), convenio.get("plazo")
+        description = " · ".join(str(part) for part in (
+            convenio.get("objeto"), f"$ {amount:,.2f} MXN" if amount is not None else None,
+            term) if part)
+        modifications.append({
+            "id": str(convenio.get("numero") or number),
+            "date": _date(convenio.get("fecha")),
+            "description": description,
+            "type": "value" if amount is not None else ("duration" if term else "scope"),
+        })
+    return modifications
+
+
 def project(obra: dict[str, Any]) -> dict[str, Any]:
     """One obra as an OC4IDS project."""
     communities, terms = _labels()
@@ -212,6 +241,7 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
             "contractPeriod": {"startDate": _date(obra.get("contrato_fecha") or obra.get("fecha_inicio")),
                                "endDate": _date(obra.get("fecha_termino_programada"))},
             "finalValue": _money(obra.get("monto_final")),
+            "modifications": _modifications(obra),
         },
     } if (obra.get("contrato_numero") or supplier or obra.get("modalidad_contratacion")) else None
     meetings = []
@@ -243,6 +273,7 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
         "title": obra.get("title"),
         "description": obra.get("notes"),
         "status": _STATUS.get(obra.get("etapa") or ""),
+        "type": _TYPE.get(obra.get("modalidad_fais") or ""),
         "sector": [obra["sector"]] if obra.get("sector") else [],
         "purpose": obra.get("notes"),
         "locations": _locations(obra, communities),
@@ -266,8 +297,7 @@ def package(projects: list[dict[str, Any]], uri: str) -> dict[str, Any]:
         "version": PUBLISHED_VERSION,
         "publishedDate": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "publisher": {"name": f"Municipio de {tk.config['ckanext.hueyapan.municipio.nombre']}"},
-        "license": tk.config.get("ckanext.hueyapan.licencia_predeterminada")
-        or "https://datos.gob.mx/libreusomx",
+        "license": predeterminada().get("url"),
         "publicationPolicy": f"{_site()}/datos-para-periodistas",
         "projects": projects,
     }

@@ -6,7 +6,7 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import cabeceras, caidas, cifras, csrf, resources, search
+from ckanext.hueyapan import cabeceras, caidas, cifras, csrf, licencias, resources, search
 from ckanext.hueyapan.compresion import GzipMiddleware
 
 
@@ -33,6 +33,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "hueyapan")
+        licencias.configurar(config)
 
     # IMiddleware
 
@@ -52,7 +53,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.before_index(pkg_dict)
+        return search.before_index(licencias.para_indice(pkg_dict))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return search.before_search(search_params)
@@ -62,11 +63,13 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     ) -> dict[str, Any]:
         for result in search_results.get("results", []):
             resources.hide_internal(result)  # editors read it with package_show
+            licencias.completar(result)
         return search.after_search(search_results, search_params)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if not resources.may_edit(context, pkg_dict):
             resources.hide_internal(pkg_dict)
+        licencias.completar(pkg_dict)
         return search.after_show(pkg_dict)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
