@@ -92,9 +92,20 @@ def visible(context: dict[str, Any], propuesta: Propuesta,
     if rol == "publico":
         for field in ARCHIVOS:  # the files are served to the proponent and the área only
             data.pop(field, None)
+        # the proponent's account (its name is public through user_show) and a draft's id stay
+        # out; the dataset it became is named only once it is public
+        data.pop("usuario_id", None)
+        data["dataset_publico"] = public_dataset(data.pop("dataset_id", None))
     data["rol"] = rol
     data["informes_vencidos"] = overdue(propuesta)
     return data
+
+
+def public_dataset(dataset_id: str | None) -> dict[str, str] | None:
+    """Name, type and title of a public, active dataset, or None (a draft stays hidden)."""
+    from ckanext.hueyapan.helpers import hueyapan_dataset_publico
+
+    return hueyapan_dataset_publico(dataset_id)
 
 
 def overdue(propuesta: Propuesta, today: datetime.date | None = None) -> list[str]:

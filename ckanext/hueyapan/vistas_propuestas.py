@@ -104,8 +104,8 @@ def ver(id: str) -> Any:
     record = model.Session.get(Propuesta, id)
     convocatoria = tk.get_action("package_show")({"ignore_auth": True},
                                                  {"id": record.convocatoria_id})
-    dataset = None
-    if record.dataset_id:
+    dataset = participacion.public_dataset(record.dataset_id)
+    if record.dataset_id and propuesta["rol"] == "area":  # the área also reads its drafts
         package = model.Package.get(record.dataset_id)
         if package is not None:
             dataset = {"name": package.name, "type": package.type, "title": package.title}

@@ -217,3 +217,50 @@ def test_the_whole_review(reparto, app):
     body = str(app.get(f"/api/3/action/hueyapan_propuesta_list?convocatoria="
                        f"{reparto['abierta']['name']}").json)
     assert "555-000-0000" not in body and "contacto@example.org" not in body
+
+
+def test_a_private_draft_and_the_proponent_stay_hidden_from_the_public(reparto, app):
+    """Issue 16: once the call is resuelta, ``/propuesta/<id>`` showed anyone the title of the
+    private draft a proposal became, and the public JSON carried ``usuario_id`` and
+    ``dataset_id``."""
+    propuesta = _proponer(reparto)
+    area = _as(reparto["area"])
+    for estado in ("en_revision", "aprobada"):
+        call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado=estado)
+    converted = call_action("hueyapan_propuesta_convertir", context=area, id=propuesta["id"])
+    draft = converted["dataset"]
+    call_action("package_patch", context=dict(reparto["site"]), id=draft["id"],
+                title="Borrador interno del pozo")
+    call_action("package_patch", context=dict(reparto["site"]), id=reparto["abierta"]["id"],
+                fecha_apertura=dia(-40), fecha_cierre=dia(-20), fecha_resultados=dia(-1))
+
+    def public_views() -> list[str]:
+        shown = app.get(f"/api/3/action/hueyapan_propuesta_show?id={propuesta['id']}")
+        results = app.get(f"/api/3/action/hueyapan_convocatoria_resultados?id="
+                          f"{reparto['abierta']['name']}")
+        listed = app.get(f"/api/3/action/hueyapan_propuesta_list?convocatoria="
+                         f"{reparto['abierta']['name']}")
+        pages = [app.get(f"/propuesta/{propuesta['id']}"),
+                 app.get(f"/convocatoria/{reparto['abierta']['name']}")]
+        assert all(page.status_code == 200 for page in [shown, results, listed, *pages])
+        assert not {"usuario_id", "dataset_id"} & set(shown.json["result"])
+        assert not {"usuario_id", "dataset_id"} & set(results.json["result"]["aprobadas"][0])
+        return [page.get_data(as_text=True) for page in [shown, results, listed, *pages]]
+
+    for text in public_views():
+        assert "Borrador interno del pozo" not in text and draft["id"] not in text
+        assert reparto["proponente"]["id"] not in text
+    # the área still sees the draft it made
+    from tests.sesion import log_in
+
+    user = factories.User(name="area-obras-2", password="Area-Obras-2026")
+    call_action("organization_member_create", context=dict(reparto["site"]),
+                id="obras-publicas", username=user["name"], role="editor")
+    # once the work is public, its page is named to everyone
+    call_action("package_patch", context=dict(reparto["site"]), id=draft["id"], private=False)
+    texts = public_views()
+    assert all("Borrador interno del pozo" in text for text in texts[3:])
+    log_in(app, user["name"], "Area-Obras-2026")
+    call_action("package_patch", context=dict(reparto["site"]), id=draft["id"], private=True)
+    page = app.get(f"/propuesta/{propuesta['id']}").get_data(as_text=True)
+    assert "Borrador interno del pozo" in page
