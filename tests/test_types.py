@@ -85,7 +85,21 @@ class TestObra:
         response = api(app, user, "package_create", data)
         assert "no puede usarse en el ejercicio 2024" in str(errors_of(response))
 
-    def test_no_stage_past_planning_without_consultation(self, app, staff):
+    def test_past_planning_without_consultation_is_published_with_its_flag(self, app, staff):
+        user, org = staff
+        response = api(app, user, "package_create", obra(org, etapa="ejecucion"))
+        assert response.status_code == 200, response.body
+        assert "sin_consulta" in response.json["result"]["alertas"]
+        data = obra(org, name="agua-el-aguacate", clave_obra="HUE-2025-FISM-014",
+                    etapa="ejecucion", consultas=[{
+                        "fecha": "2025-02-10", "lugar": "Agencia municipal de Los Mangos",
+                        "asistentes_mujeres": "41", "asistentes_hombres": "37"}])
+        response = api(app, user, "package_create", data)
+        assert response.status_code == 200, response.body
+        assert "sin_consulta" not in response.json["result"]["alertas"]
+
+    @pytest.mark.ckan_config("ckanext.hueyapan.obra.consulta_obligatoria", "true")
+    def test_the_hard_stop_refuses_a_stage_past_planning_without_consultation(self, app, staff):
         user, org = staff
         response = api(app, user, "package_create", obra(org, etapa="ejecucion"))
         assert "consulta ciudadana" in str(errors_of(response)["etapa"])
@@ -94,11 +108,6 @@ class TestObra:
             "asistentes_mujeres": "41", "asistentes_hombres": "37",
         }])
         assert api(app, user, "package_create", data).status_code == 200
-
-    @pytest.mark.ckan_config("ckanext.hueyapan.obra.consulta_obligatoria", "false")
-    def test_the_consultation_rule_can_be_switched_off(self, app, staff):
-        user, org = staff
-        assert api(app, user, "package_create", obra(org, etapa="ejecucion")).status_code == 200
 
     def test_facets_by_community_stage_fund_and_year(self, app, staff):
         user, org = staff

@@ -21,6 +21,7 @@ from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
 __all__ = [
     "CAMPOS_PRIVADOS",
+    "alertas",
     "beneficiarios",
     "campos_en_ficha",
     "consultas",
@@ -213,6 +214,35 @@ def historial(pkg: dict[str, Any]) -> list[dict[str, Any]]:
              "financiero": pct(row.get("avance_financiero")), "nota": row.get("nota") or ""}
             for row in lista(pkg.get("historial_avance")) if isinstance(row, dict)]
     return sorted(rows, key=lambda r: str(r["fecha"] or ""))
+
+
+def alertas(pkg: dict[str, Any]) -> list[dict[str, str]]:
+    """The red flags of an obra as package_show and package_search return them (``alertas``,
+    ``retraso_dias``, ``sobrecosto_pct``: see alertas.py), in the order of ``ALERTAS``, each with
+    its label and a one-line explanation that carries its figure."""
+    from ckanext.hueyapan.alertas import ALERTAS, DIAS_FINIQUITO
+
+    nombres = set(pkg.get("alertas") or ())
+    dias = _int(pkg.get("retraso_dias")) or 0
+    pct = f"{float(pkg.get('sobrecosto_pct') or 0):.1f}".removesuffix(".0")
+    if pkg.get("fecha_termino_real"):
+        retraso = tk.ungettext("It ended {n} day after its scheduled end date",
+                               "It ended {n} days after its scheduled end date", dias)
+    else:
+        retraso = tk.ungettext("It has not ended and is {n} day past its scheduled end date",
+                               "It has not ended and is {n} days past its scheduled end date", dias)
+    textos = {
+        "sobrecosto": tk._("The recorded cost (final, modified or exercised amount) exceeds the "
+                           "contracted (or approved) amount by {pct} %").format(pct=pct),
+        "retraso": retraso.format(n=dias),
+        "adjudicacion_directa": tk._("The contract was awarded directly, without a public tender "
+                                     "or an invitation to at least three bidders"),
+        "sin_consulta": tk._("It is past planning and no citizen consultation is recorded"),
+        "sin_finiquito": tk._("More than {n} days have passed since its scheduled end date and "
+                              "it has no close-out (finiquito)").format(n=DIAS_FINIQUITO),
+    }
+    return [{"clave": clave, "etiqueta": tk._(etiqueta), "explicacion": textos[clave]}
+            for clave, etiqueta in ALERTAS.items() if clave in nombres]
 
 
 # --- Resources ----------------------------------------------------------------------------------

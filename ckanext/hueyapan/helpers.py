@@ -322,6 +322,20 @@ def hueyapan_fecha_larga(value: Any) -> str:
     return fichas.fecha_larga(value)
 
 
+def hueyapan_aviso_consulta(data: dict[str, Any], errors: dict[str, Any]) -> dict[str, Any]:
+    """The box "publish without a recorded consultation" of an obra's staff form: ``mostrar``
+    once the form came back with that warning on the stage (or, for another reason, with the
+    box ticked; never with the hard stop on), ``marcado`` when it was ticked, ``campo`` the name
+    of the form-only field."""
+    from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA, aviso_sin_consulta
+
+    marcado = bool(str((data or {}).get(AVISO_SIN_CONSULTA) or "").strip())
+    pedido = aviso_sin_consulta() in ((errors or {}).get("etapa") or [])
+    obligatoria = tk.asbool(tk.config["ckanext.hueyapan.obra.consulta_obligatoria"])
+    return {"mostrar": pedido or (marcado and not obligatoria), "marcado": marcado,
+            "campo": AVISO_SIN_CONSULTA}
+
+
 # --- Participation in calls (see participacion.py) -----------------------------------------------
 
 def hueyapan_resultados_convocatoria(name: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
+from flask import has_request_context, request
 
 from ckanext.hueyapan import comunidades, vocabularios
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
@@ -450,28 +451,87 @@ def hueyapan_geojson(value: Any) -> Any:
     return json.dumps(geometry)
 
 
+#: The staff form's box "publish without a recorded consultation". A form-only field: not in any
+#: schema, so navl puts it in ``__extras``, where :func:`hueyapan_regla_consulta` reads it and
+#: CKAN's ``'__extras': [ignore]`` drops it; it is never stored.
+AVISO_SIN_CONSULTA = "hueyapan_publicar_sin_consulta"
+
+_SIN_CONSULTA_BASTA = ("planeacion", "cancelada")
+_ACCIONES_API = ("package_create", "package_update", "package_patch", "package_revise")
+
+
+def origen_guardado(dataset_type: str) -> str:
+    """Who is saving a dataset: ``"formulario"`` (a POST to the new or edit form of its type),
+    ``"api"`` (a ``package_*`` call of the action API: always a logged-in user) or ``"interno"``
+    (harvest consumers, CLI commands, background jobs, other pages: no request, or one that is
+    neither). Read from the Flask request that is being served, which no API client can fake."""
+    if not has_request_context() or request.method != "POST":
+        return "interno"
+    if request.endpoint in (f"{dataset_type}.new", f"{dataset_type}.edit"):
+        return "formulario"
+    if request.endpoint == "api.action" and (
+            (request.view_args or {}).get("logic_function") in _ACCIONES_API):
+        return "api"
+    return "interno"
+
+
+def _sin_consulta(etapa: Any, consultas: Any) -> bool:
+    return not _blank(etapa) and etapa not in _SIN_CONSULTA_BASTA and not consultas
+
+
+def _consultas_en(data: FlattenDataDict) -> bool:
+    return any(k[0] == "consultas" and len(k) == 3 and k[2] == "fecha" and not _blank(v)
+               for k, v in data.items())
+
+
+def _ya_sin_consulta(context: Context) -> bool:
+    """The stored obra (when updating) already was past planning without a consultation."""
+    package = context.get("package")
+    if package is None:
+        return False
+    try:
+        consultas = json.loads(package.extras.get("consultas") or "[]")
+    except ValueError:
+        consultas = []
+    return _sin_consulta(package.extras.get("etapa"), consultas)
+
+
+def aviso_sin_consulta() -> str:
+    """The staff form's warning on the stage of an obra saved without a consultation."""
+    return tk._(
+        "This obra is past \"Planning\" and has no recorded citizen consultation. Record it in "
+        "\"Citizen consultations\" (date and place), or tick the box below to publish it as it is: "
+        "it will show the red flag \"No recorded consultation\""
+    )
+
+
 def hueyapan_regla_consulta(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
                             context: Context) -> None:
-    """An obra cannot move past planning without a recorded citizen consultation.
+    """An obra past planning without a recorded citizen consultation.
 
-    The municipality's own rule; ``ckanext.hueyapan.obra.consulta_obligatoria`` switches it off.
+    Transparency never refuses a real obra: it is saved, and carries the red flag
+    ``sin_consulta`` (alertas.py). Who saves it (:func:`origen_guardado`) changes only this:
+
+    * the staff form returns it once with :func:`aviso_sin_consulta` until its box
+      :data:`AVISO_SIN_CONSULTA` is ticked (not again when the stored obra already was so);
+    * with ``ckanext.hueyapan.obra.consulta_obligatoria`` the form and the API refuse it;
+    * harvests, CLI commands and background jobs are never stopped by the rule.
     """
-    if not tk.asbool(tk.config["ckanext.hueyapan.obra.consulta_obligatoria"]):
+    if not _sin_consulta(data.get(key), _consultas_en(data)):
         return
-    etapa = data.get(key)
-    if _blank(etapa) or etapa in ("planeacion", "cancelada"):
+    origen = origen_guardado(str(data.get(("type",)) or "obra"))
+    if origen == "interno":
         return
-    recorded = any(
-        k[0] == "consultas" and len(k) == 3 and k[2] == "fecha" and not _blank(v)
-        for k, v in data.items()
-    )
-    if not recorded:
+    if tk.asbool(tk.config["ckanext.hueyapan.obra.consulta_obligatoria"]):
         errors[key].append(
             tk._(
                 "An obra cannot move past \"Planning\" without a recorded citizen consultation: "
                 "add the consultation (date and place) first"
             )
         )
+    elif origen == "formulario" and not _ya_sin_consulta(context) and _blank(
+            (data.get(("__extras",)) or {}).get(AVISO_SIN_CONSULTA)):
+        errors[key].append(aviso_sin_consulta())
 
 
 def hueyapan_enlaces_datasets(value: Any, context: Context) -> Any:
