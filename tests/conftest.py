@@ -7,6 +7,21 @@ import pytest
 MIGRATED_PLUGINS = ("activity", "harvest", "hueyapan")
 
 
+def catalogo_vacio(reset_db, migrate_db_for, reset_index) -> None:
+    """An empty catalog: a clean database with every plugin's tables, an empty index, the
+    communities register and the vocabularies. For data a module builds once, from CKAN's
+    session-scoped callables (its ``clean_db`` and ``clean_index`` are function fixtures)."""
+    from ckanext.hueyapan.comunidades import seed_localities
+    from ckanext.hueyapan.vocabularios import seed_terms
+
+    reset_db()
+    for plugin in MIGRATED_PLUGINS:
+        migrate_db_for(plugin)
+    reset_index()
+    seed_localities()
+    seed_terms()
+
+
 @pytest.fixture
 def clean_db_all(clean_db, migrate_db_for):
     """A clean database with the tables of every plugin of the catalog."""

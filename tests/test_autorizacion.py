@@ -277,19 +277,11 @@ def mundo(reset_db, reset_index, migrate_db_for) -> Iterator[Mundo]:
     session-scoped callables: plugins loaded, a clean database with every plugin's tables, the
     communities and vocabularies seeded, an empty index. Cells that change or delete something
     act on their own new copy, so the order of the cells does not matter."""
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
-
-    from tests.conftest import MIGRATED_PLUGINS
+    from tests.conftest import catalogo_vacio
 
     plugins.load_all()
     try:
-        reset_db()
-        for plugin in MIGRATED_PLUGINS:
-            migrate_db_for(plugin)
-        reset_index()
-        seed_localities()
-        seed_terms()
+        catalogo_vacio(reset_db, migrate_db_for, reset_index)
         yield _build()
     finally:
         plugins.unload_all()

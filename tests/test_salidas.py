@@ -120,16 +120,9 @@ def catalogo(_hecho, with_plugins, reset_db, reset_index, migrate_db_for):
     if _hecho:
         return _hecho
     from ckanext.hueyapan import cifras
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
-    from tests.conftest import MIGRATED_PLUGINS
+    from tests.conftest import catalogo_vacio
 
-    reset_db()
-    for plugin in MIGRATED_PLUGINS:
-        migrate_db_for(plugin)
-    reset_index()
-    seed_localities()
-    seed_terms()
+    catalogo_vacio(reset_db, migrate_db_for, reset_index)
     cifras.invalidate()
     sysadmin = factories.Sysadmin()
     call_action("hueyapan_comunidad_update", {"user": sysadmin["name"]}, id=EL_AGUACATE,
@@ -232,6 +225,16 @@ def test_every_output_finds_the_same_datasets(app, cli, catalogo):
     assert result.output.splitlines()[:-1] == salidas.texto(mine).splitlines()
     assert result.output.splitlines()[-1] == (
         f"Las {len(mine)} filas coinciden en todas las salidas.")
+
+    # A filtered feed is a feed of its own: its id and links carry the filters.
+    import xml.etree.ElementTree as ET
+
+    feed = ET.fromstring(app.get("/cambios/obra.atom?hueyapan_alerta=retraso").data)
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.find(f"{atom}id").text.endswith("/cambios/obra?hueyapan_alerta=retraso")
+    assert {link.get("href") for link in feed.findall(f"{atom}link")} == {
+        "http://test.ckan.net/obra/?hueyapan_alerta=retraso",
+        "http://test.ckan.net/cambios/obra.atom?hueyapan_alerta=retraso"}
 
 
 @pytest.mark.usefixtures("catalogo")

@@ -331,6 +331,14 @@ def _latest(busqueda: filtros.Busqueda) -> list[dict[str, Any]] | None:
     return found["results"]
 
 
+def _filtrada(url: str) -> str:
+    """``url`` with the filters of the request (a filtered feed is a feed of its own)."""
+    from flask import request
+
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{url}?{query}" if query else url
+
+
 @hueyapan.route("/comunidad/<clave>/cambios.atom")
 def comunidad_feed(clave: str) -> Response:
     """Atom feed of the datasets that name a community (search filters as on the search page:
@@ -344,12 +352,12 @@ def comunidad_feed(clave: str) -> Response:
     if results is None:
         return tk.abort(400, tk._("The search filters are not valid"))
     return _atom(
-        results, f"{tk.config['ckan.site_url']}/comunidad/{found.id}",
+        results, _filtrada(f"{tk.config['ckan.site_url']}/comunidad/{found.id}"),
         tk._("Changes in {name}").format(name=found.nombre),
         tk._("Public works, social programmes and calls of {name}, {municipality}").format(
             name=found.nombre, municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
         _url(found, _external=True),
-        tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True))
+        _filtrada(tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True)))
 
 
 @hueyapan.route("/cambios/<tipo>.atom")
@@ -368,11 +376,11 @@ def tipo_feed(tipo: str) -> Response:
 
     name = hueyapan_tipo_plural(tipo)
     return _atom(
-        results, f"{tk.config['ckan.site_url']}/cambios/{tipo}",
+        results, _filtrada(f"{tk.config['ckan.site_url']}/cambios/{tipo}"),
         tk._("{kind} of {municipality}: latest changes").format(kind=name, municipality=municipality),
         tk._("Datasets of this type created or changed most recently"),
-        tk.url_for(f"{tipo}.search", _external=True),
-        tk.url_for("hueyapan.tipo_feed", tipo=tipo, _external=True))
+        _filtrada(tk.url_for(f"{tipo}.search", _external=True)),
+        _filtrada(tk.url_for("hueyapan.tipo_feed", tipo=tipo, _external=True)))
 
 
 def _summary(notes: str | None) -> str:
