@@ -1,11 +1,14 @@
 """The citizen-consultation rule of an obra, through the real app: an obra past planeación
 without a recorded consultation is published with the red flag ``sin_consulta`` (API and
-harvests), the staff form asks once to tick "Publicar sin consulta registrada", the hard stop
-(``ckanext.hueyapan.obra.consulta_obligatoria = true``) refuses it on the form and the API, and
-the flags are shown on the obra's page (with the área's pending task) and on its result card.
-Harvests with the hard stop on: tests/harvesters/test_consulta_cosecha.py."""
+harvests; found in search and exports), the staff form asks once to tick "Publicar sin consulta
+registrada", the hard stop (``ckanext.hueyapan.obra.consulta_obligatoria = true``) refuses it on
+the form and the API, and the flags are shown on the obra's page (with the área's pending task)
+and on its result card. Harvests with the hard stop on: tests/harvesters/test_consulta_cosecha.py.
+"""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from typing import Any
 
@@ -145,6 +148,11 @@ def test_the_api_publishes_the_obra_with_its_flag_and_search_finds_it(app, area)
                     query_string={"fq": "hueyapan_alerta:sin_consulta"}).json["result"]
     assert [d["name"] for d in found["results"]] == [NOMBRE]
     assert "sin_consulta" in found["results"][0]["alertas"]
+    export = app.get("/exportar/obra.csv?hueyapan_alerta=sin_consulta")
+    assert export.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert [(r["Nombre web"], "Sin consulta registrada" in r["Alertas"]) for r in rows] == [
+        (NOMBRE, True)]
 
 
 @DUREZA
