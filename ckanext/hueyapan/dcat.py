@@ -9,10 +9,11 @@ which writes the standard dataset, distribution and catalog triples, and adds or
 * ``dct:temporal``: the obra's start and scheduled end (else its fiscal year), the programme's
   validity, the call's opening and closing dates;
 * ``dct:publisher``: the municipal area (organization) as ``foaf:Organization``, part of the
-  municipality;
+  municipality, both of ADMS publisher type LocalAuthority;
 * ``dct:license`` on the dataset and on each distribution without one: the dataset's licence
   (package_show gives a dataset that names none the catalog's, ``licencias.py``), a
-  ``dct:LicenseDocument`` labelled with its title in the licence register;
+  ``dct:LicenseDocument`` labelled with its title in the licence register and typed with its
+  ADMS licence types (``tipos_adms`` in ``data/licencias.json``);
 * ``dcat:contactPoint``: the maintainer's e-mail when there is one, else the area, with the
   area's page;
 * ``dct:format`` as an IRI of the EU file-type authority table and ``dcat:mediaType`` as an IANA
@@ -49,6 +50,12 @@ _ORG = "http://www.w3.org/ns/org#"
 _FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 _LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 _IANA = "https://www.iana.org/assignments/media-types/"
+# ADMS licence types (data/licencias.json "tipos_adms") and publisher types.
+_ADMS_LICENCE = "http://purl.org/adms/licencetype/"
+_LOCAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
+# Their preferred labels in the ADMS vocabularies (a skos:Concept must have one).
+_ADMS_LABELS = {"Attribution": "Attribution", "ShareAlike": "Share-alike",
+                "PublicDomain": "Public domain", "LocalAuthority": "Local Authority"}
 # CKAN's format names (upper case) → code of the EU file-type authority table.
 _FILE_TYPES = {
     "CSV": "CSV", "TSV": "TSV", "TXT": "TXT", "JSON": "JSON", "GEOJSON": "GEOJSON",
@@ -184,20 +191,25 @@ class HueyapanDCATProfile(RDFProfile):
         """State the class of every value whose class DCAT-AP's range shapes check and which
         is known from the property (publishers, licences, contact points, pages)."""
         g = self.g
-        register = {}
-        for item in _license_register().values():
-            if item.url:
-                register[item.url] = item.title
+        register = {item.url: item for item in _license_register().values() if item.url}
         for prop, cls in ((DCT.publisher, FOAF.Agent), (DCT.license, DCT.LicenseDocument),
                           (DCAT.contactPoint, VCARD.Kind), (FOAF.homepage, FOAF.Document),
                           (DCAT.landingPage, FOAF.Document), (FOAF.page, FOAF.Document)):
             for value in set(g.objects(None, prop)):
                 g.add((value, RDF.type, cls))
                 if prop == DCT.license and str(value) in register:
-                    g.set((value, RDFS.label, Literal(register[str(value)])))
-        for licence in set(g.subjects(RDF.type, DCT.LicenseDocument)):
-            for kind in g.objects(licence, DCT.type):
-                g.add((kind, RDF.type, SKOS.Concept))
+                    licence = register[str(value)]
+                    g.set((value, RDFS.label, Literal(licence.title)))
+                    for kind in getattr(licence, "tipos_adms", None) or []:
+                        g.add((value, DCT.type, URIRef(_ADMS_LICENCE + kind)))
+        for cls in (DCT.LicenseDocument, FOAF.Agent):
+            for subject in set(g.subjects(RDF.type, cls)):
+                for kind in g.objects(subject, DCT.type):
+                    g.add((kind, RDF.type, SKOS.Concept))
+                    name = str(kind).rsplit("/", 1)[-1]
+                    if (kind, SKOS.prefLabel, None) not in g:
+                        g.add((kind, SKOS.prefLabel,
+                               Literal(_ADMS_LABELS.get(name, name), lang="en")))
 
     def _spatial(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         from ckan import model
@@ -256,6 +268,7 @@ class HueyapanDCATProfile(RDFProfile):
     def _area(self, organization: dict[str, Any]) -> URIRef:
         area = URIRef(f"{_site()}/organization/{organization.get('name')}")
         self.g.add((area, RDF.type, FOAF.Organization))
+        self.g.add((area, DCT.type, _LOCAL_AUTHORITY))
         self.g.add((area, FOAF.name, Literal(organization.get("title") or organization.get("name"),
                                                lang="es")))
         self.g.add((area, URIRef(_ORG + "subOrganizationOf"), self._municipality()))
@@ -265,6 +278,7 @@ class HueyapanDCATProfile(RDFProfile):
         municipality = URIRef(f"{_site()}/comunidad/{tk.config['ckanext.hueyapan.municipio.cvegeo']}")
         node = URIRef(f"{_site()}/#municipio")
         self.g.add((node, RDF.type, FOAF.Organization))
+        self.g.add((node, DCT.type, _LOCAL_AUTHORITY))
         self.g.add((node, FOAF.name, Literal(
             f"Municipio de {tk.config['ckanext.hueyapan.municipio.nombre']}", lang="es")))
         self.g.add((node, DCT.spatial, municipality))
