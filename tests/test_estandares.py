@@ -73,30 +73,44 @@ def official_address(relative: str) -> str:
     return OFFICIAL[f"{folder}/"] + name
 
 
+def find_standard(relative: str, downloads: Path, folder: Path = STANDARDS,
+                  address: str | None = None) -> Path:
+    """The official file ``relative`` from ``folder``, else downloaded into ``downloads`` from
+    its official address; the test fails saying which file and why when neither works."""
+    local = folder / relative
+    if local.is_file():
+        return local
+    copy = downloads / relative
+    if copy.is_file():
+        return copy
+    url = address or official_address(relative)
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            content = response.read()
+    except OSError as error:
+        pytest.fail(f"The official file {relative} is neither at {local} nor downloadable "
+                    f"from {url} ({error}): copy shared/standards/ beside the repository.")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_bytes(content)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def standard(tmp_path_factory) -> Any:
     """``standard("oc4ids-0.9.5/project-schema.json")``: the path of that official file."""
     downloads = tmp_path_factory.mktemp("standards")
+    return lambda relative: find_standard(relative, downloads)
 
-    def path(relative: str) -> Path:
-        local = STANDARDS / relative
-        if local.is_file():
-            return local
-        copy = downloads / relative
-        if copy.is_file():
-            return copy
-        url = official_address(relative)
-        try:
-            with urllib.request.urlopen(url, timeout=60) as response:
-                content = response.read()
-        except OSError as error:
-            pytest.fail(f"The official file {relative} is neither at {local} nor downloadable "
-                        f"from {url} ({error}): copy shared/standards/ beside the repository.")
-        copy.parent.mkdir(parents=True, exist_ok=True)
-        copy.write_bytes(content)
-        return copy
 
-    return path
+def test_the_official_files_are_found_or_the_test_says_why(tmp_path):
+    """In CI the shared copies are beside the repository; without them and without the official
+    address, the test fails (never skips) naming the file."""
+    assert find_standard(f"{DCAT_AP}/{RANGE}", tmp_path).is_file()
+    assert official_address(f"{OC4IDS}/codelists/projectStatus.csv").endswith(
+        "/schema/project-level/codelists/projectStatus.csv")
+    with pytest.raises(pytest.fail.Exception, match="project-schema.json is neither at"):
+        find_standard(f"{OC4IDS}/project-schema.json", tmp_path, folder=tmp_path / "nada",
+                      address="http://127.0.0.1:9/project-schema.json")
 
 
 # --- A catalog with every type and every kind of field ------------------------------------------
