@@ -53,7 +53,7 @@ DEPLOYMENT_KEYS = {"use", "sqlalchemy.url", "ckan.redis.url", "solr_url", "ckan.
 # Settings only production.ini has.
 PRODUCTION_ONLY = {"SECRET_KEY", "api_token.jwt.encode.secret", "api_token.jwt.decode.secret",
                    "ckan.webassets.path", "ckanext.hueyapan.cosecha.permitir_direcciones_locales",
-                   "ckanext.hueyapan.oc4ids.prefijo"}
+                   "ckanext.hueyapan.oc4ids.prefijo", "ckanext.hueyapan.limites.proxies"}
 # CKAN_* variables the entrypoint reads itself (not CKAN's configuration).
 ENTRYPOINT_VARIABLES = {"CKAN_SYSADMIN_NAME", "CKAN_SYSADMIN_EMAIL"}
 VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?][^}]*)?\}")
@@ -335,6 +335,17 @@ def test_production_settings(production_config, env_example):
     assert config["ckan.redis.url"] == env_example["CKAN_REDIS_URL"]
     assert config["ckan.site_url"] == env_example["CKAN_SITE_URL"]
     assert "ckan.harvest.mq.hostname" not in config  # the harvest queues use ckan.redis.url
+    assert config["ckanext.hueyapan.limites.proxies"] == "1"  # behind the compose file's nginx
+
+
+def test_nginx_sends_hsts_and_limits_the_account_forms():
+    nginx = (DEPLOY / "nginx.conf").read_text()
+    assert re.search(r'add_header Strict-Transport-Security "max-age=\d{8,}[^"]*" always;', nginx)
+    assert re.search(r"limit_req_zone \$binary_remote_addr zone=cuentas:\S+ rate=\d+r/m;", nginx)
+    location = re.search(r"location ~ \^/\(en/\)\?user/\(([^)]*)\) \{([^}]*)\}", nginx)
+    assert location and set(location.group(1).split("|")) >= {"login", "reset", "register"}
+    assert "limit_req zone=cuentas" in location.group(2)
+    assert "proxy_pass http://ckan;" in location.group(2)
 
 
 def test_production_ini_keeps_every_catalog_setting_of_ckan_ini(production_config):

@@ -12,6 +12,9 @@ and whenever they were stored, with ``Content-Security-Policy: sandbox`` (no scr
 runs in our origin, nor with it), and with ``Content-Disposition: attachment`` unless they are
 of a type a browser only displays (text, CSV, JSON, raster pictures): an XML, HTML or SVG file
 that reached the storage is saved by the browser, never opened as a page of the catalog.
+
+**Cookies**: when ``ckan.site_url`` is an ``https://`` address, the session and remember-me
+cookies are ``Secure``.
 """
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from flask import request
 from werkzeug.http import parse_options_header
 
 __all__ = ["FRAME_ANCESTORS", "INLINE_TYPES", "UPLOAD_POLICY", "add_headers", "install",
-           "is_uploaded_file"]
+           "is_uploaded_file", "secure_cookies"]
 
 FRAME_ANCESTORS = "frame-ancestors 'none'"
 #: The policy of an uploaded file: a sandbox without scripts, forms or same-origin access.
@@ -77,6 +80,17 @@ def add_headers(response: Any) -> Any:
     return response
 
 
+def secure_cookies(app: Any) -> None:
+    """A catalog served over HTTPS (``ckan.site_url``) marks its session and remember-me cookies
+    ``Secure``: a browser never sends them over plain HTTP."""
+    import ckan.plugins.toolkit as tk
+
+    if (tk.config.get("ckan.site_url") or "").lower().startswith("https://"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
+
 def install(app: Any) -> None:
-    """Add the headers to every answer of the Flask ``app``."""
+    """Add the headers to every answer of the Flask ``app``; Secure cookies on HTTPS."""
     app.after_request(add_headers)
+    secure_cookies(app)

@@ -6,7 +6,9 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import cabeceras, caidas, cifras, csrf, licencias, resources, search
+from ckanext.hueyapan import (
+    cabeceras, caidas, cifras, csrf, cuentas, licencias, limites, resources, search,
+)
 from ckanext.hueyapan.compresion import GzipMiddleware
 
 
@@ -26,6 +28,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IResourceController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.INotifier, inherit=True)
 
     # IConfigurer
 
@@ -40,10 +43,17 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     def make_middleware(self, app: Any, config: Any) -> Any:
         app.before_request(csrf.enforce)  # after CKAN's and Flask-WTF's own hooks
         cabeceras.install(app)  # security headers; uploaded files as inert downloads
+        limites.install(app)  # login, reset and registration attempts per account and address
         if tk.asbool(config.get("ckanext.hueyapan.gzip")):
             app.wsgi_app = GzipMiddleware(app.wsgi_app)
         caidas.install(app)  # Solr or PostgreSQL down: a Spanish 503
         return app
+
+    # INotifier
+
+    def notify_about_topic(self, already_notified: bool, topic: str,
+                           details: dict[str, Any] | None = None) -> bool:
+        return cuentas.notify_about_topic(already_notified, topic, details)
 
     # IFacets
 

@@ -9,6 +9,8 @@
   ``ckanext.hueyapan.cosecha.permitir_direcciones_locales`` is true (:func:`check_source_url`).
   The harvest consumers check every request again when they fetch (``redes``), so a source saved
   while local addresses were allowed still cannot reach them once they are not.
+* Users' e-mail hashes (``user_show``, ``user_list``, the members of ``organization_show`` and
+  ``group_show``): only for the user themself and sysadmins (``cuentas.without_email_hash``).
 """
 from __future__ import annotations
 
@@ -18,11 +20,12 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
-from ckanext.hueyapan import redes, subidas
+from ckanext.hueyapan import cuentas, redes, subidas
 
 __all__ = [
-    "group_create", "group_update", "organization_create", "organization_update",
-    "package_create", "package_update", "user_create", "user_update",
+    "group_create", "group_show", "group_update", "organization_create", "organization_show",
+    "organization_update", "package_create", "package_update", "user_create", "user_list",
+    "user_show", "user_update",
 ]
 
 HARVEST_SOURCE_TYPE = "harvest"
@@ -85,3 +88,21 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     if _is_source(data_dict, _stored(data_dict)):
         check_source_url(data_dict.get("url"))
     return up_func(context, data_dict)
+
+
+def _hiding_email_hash(name: str, field: str | None) -> Action:
+    """The chained read action ``name`` without other users' e-mail hashes (in its result, or
+    in its result's ``field``)."""
+    def action(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+        result = up_func(context, data_dict)
+        cuentas.without_email_hash(context, result.get(field, []) if field else result)
+        return result
+
+    action.__name__ = action.__qualname__ = name
+    return tk.side_effect_free(tk.chained_action(action))
+
+
+user_show = _hiding_email_hash("user_show", None)
+user_list = _hiding_email_hash("user_list", None)
+organization_show = _hiding_email_hash("organization_show", "users")
+group_show = _hiding_email_hash("group_show", "users")
