@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -218,3 +219,45 @@ def test_a_sipot_sheet_publishes_every_row_with_a_key_in_an_estimated_stage(
     assert dos["monto_contratado"] == "2000000.00"
     assert len(dos["observaciones"]) == 1 and "«120»" in dos["observaciones"][0]
     assert "dos millones" not in app.get("/obra/ejemplo-op-002").body
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_sources_default_stage_is_recorded_not_estimated(comunidades, file_server, harvest,
+                                                               consumers):
+    org = factories.Organization(name="obras-publicas", title="Obras Públicas")
+    config = {"tipo": "obra", "organizacion": "obras-publicas",
+              "valores": {"etapa": "En ejecución"}}
+    with pytest.raises(Exception, match="valores"):  # an unreadable default is refused at once
+        harvest.create_source(name="sipot-malo", title="SIPOT", url=file_server.url("/x.csv"),
+                              source_type="hueyapan_tabular", owner_org=org["id"],
+                              config={**config, "valores": {"etapa": "En veremos"}})
+    source = harvest.create_source(
+        name="sipot-valores", title="SIPOT", url=file_server.add("/s.csv", sipot_csv(rows())),
+        source_type="hueyapan_tabular", owner_org=org["id"], config=config)
+    harvest.run(source["id"], consumers=consumers, timeout=120)
+    for key in EXPECTED_STAGES:
+        shown = call_action("package_show", id=key.lower())
+        assert (shown["etapa"], shown["etapa_estimada"]) == ("ejecucion", False), key
+    # staff record the stage by hand: a later harvest keeps it, never estimated again
+    call_action("package_patch", {"user": factories.Sysadmin()["name"]}, id="ejemplo-op-001",
+                etapa="finiquitada", etapa_estimada=False,
+                consultas=[{"fecha": "2025-02-01", "lugar": "Salón ejidal (datos de ejemplo)"}])
+    site = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+    source = call_action("harvest_source_update", site, id=source["id"], name=source["name"],
+                         title=source["title"], url=source["url"], owner_org=org["id"],
+                         source_type="hueyapan_tabular", frequency="MANUAL",
+                         config=json.dumps({**config, "valores": {}}))
+    harvest.run(source["id"], consumers=consumers, timeout=120)
+    uno = call_action("package_show", id="ejemplo-op-001")
+    assert (uno["etapa"], uno["etapa_estimada"]) == ("finiquitada", False)
+    assert call_action("package_show", id="ejemplo-op-004")["etapa_estimada"] is True
+
+
+@pytest.mark.usefixtures("with_plugins", "clean_index")
+def test_the_source_form_explains_the_configuration(app, comunidades):
+    user = factories.SysadminWithToken()
+    page = app.get("/harvest/new", headers={"Authorization": user["token"]}).body
+    section = page[page.index('id="hy-ayuda-config"'):]
+    for key in ("tipo", "organizacion", "columna_clave", "mapeo", "valores", "retirados"):
+        assert f"<code>{key}</code>" in section
+    assert "etapa estimada" in section
