@@ -6,10 +6,11 @@ SHELL := /bin/bash
 VENV := .venv
 CKAN := $(VENV)/bin/ckan
 PYTEST_ARGS ?=
+CKAN_TEST_ARGS ?=
 N ?= 1000
 BACKUP ?=
 
-.PHONY: run up down test install services init status clean backup restore bench loadtest
+.PHONY: run up down test test-ckan install services init status clean backup restore bench loadtest
 
 ## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
 ## (the harvest consumers and the periodic `harvester run` stay in the background until make down)
@@ -39,6 +40,12 @@ test: services
 	@$(CKAN) -c test.ini db upgrade >/dev/null 2>.state/log/test-db-upgrade.log \
 		|| { echo "ERROR: ckan: test database migration failed (see .state/log/test-db-upgrade.log)"; exit 1; }
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+## make test-ckan: CKAN 2.12.0's own API tests (logic/action, controllers/test_package.py and
+## test_api.py) on plain CKAN and with our plugins loaded, side by side on private stores that it
+## creates and drops; fails on any difference not listed in contrato/diferencias.yaml
+test-ckan: services
+	@$(VENV)/bin/python contrato/comparar.py $(CKAN_TEST_ARGS)
 
 ## make loadtest: 50 clients for 60 s on gunicorn with 2 workers (zero errors), then Solr stopped
 ## and PostgreSQL restarted under load, on a stack of its own (.state/carga) that it starts and

@@ -114,12 +114,7 @@ def write_ckan_conf(conf: Path) -> None:
     """CKAN's shipped schema.xml unchanged, with our solrconfig.xml and empty word lists."""
     from ckanext.hueyapan import solr_schema
 
-    conf.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(solr_schema.ckan_schema_path(), conf / "schema.xml")
-    shutil.copyfile(solr_schema.solrconfig_path(), conf / "solrconfig.xml")
-    schema = (conf / "schema.xml").read_text(encoding="utf-8")
-    for name in {*solr_schema.referenced_files(schema), "stopwords.txt"}:
-        (conf / name).write_text("", encoding="utf-8")
+    solr_schema.write_ckan_core(conf)
 
 
 def write_hueyapan_conf(conf: Path) -> None:

@@ -3,7 +3,8 @@
 # a database ckan_test_NAME, a Solr core ckan_test_NAME with the project's generated conf, and
 # .state/test-NAME.ini (test.ini pointing at them, Redis db given as the third argument).
 #
-# Usage: services/test-stores.sh create NAME [REDIS_DB]   (services must be running: make up)
+# Usage: services/test-stores.sh create NAME [REDIS_DB] [ckan]   (services must be running: make up)
+#        (a fourth argument `ckan` gives the Solr core CKAN's own schema.xml, for plain-CKAN runs)
 #        services/test-stores.sh drop NAME
 # Then:  .venv/bin/python -m pytest --ckan-ini=.state/test-NAME.ini ...
 source "$(dirname "$0")/lib.sh"
@@ -22,7 +23,12 @@ psql_ckan() {
 }
 
 create() {
-    local redis_db="${3:-2}"
+    local redis_db="${3:-2}" schema_flag=""
+    case "${4:-}" in
+        "") ;;
+        ckan) schema_flag="--ckan" ;;
+        *) die test-stores "the fourth argument may only be 'ckan' (got '$4')" ;;
+    esac
     [[ "$redis_db" =~ ^([2-9]|1[0-5])$ ]] || die test-stores "REDIS_DB must be 2..15 (0 and 1 are the catalog's and the tests')"
     if [[ -z "$(psql_ckan -c "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]]; then
         psql_ckan -c "CREATE DATABASE $DB OWNER ckan ENCODING 'UTF8' TEMPLATE template0" >/dev/null \
@@ -30,7 +36,7 @@ create() {
     fi
     if ! curl -sf "$SOLR_URL/admin/cores?action=STATUS&core=$CORE" | grep -q "\"instanceDir\""; then
         mkdir -p "$CORE_DIR/conf" "$CORE_DIR/data"
-        "$VENV_DIR/bin/python" -m ckanext.hueyapan.solr_schema "$CORE_DIR/conf" >/dev/null \
+        "$VENV_DIR/bin/python" -m ckanext.hueyapan.solr_schema $schema_flag "$CORE_DIR/conf" >/dev/null \
             || die test-stores "could not generate the Solr conf"
         curl -sf "$SOLR_URL/admin/cores?action=CREATE&name=$CORE&instanceDir=$CORE_DIR&dataDir=$CORE_DIR/data" >/dev/null \
             || die test-stores "Solr did not create core $CORE"
@@ -46,7 +52,7 @@ create() {
 
 drop() {
     curl -sf "$SOLR_URL/admin/cores?action=UNLOAD&core=$CORE&deleteInstanceDir=true" >/dev/null || true
-    psql_ckan -c "DROP DATABASE IF EXISTS $DB" >/dev/null || die test-stores "could not drop $DB"
+    psql_ckan -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || die test-stores "could not drop $DB"
     rm -rf "$INI" "$STATE_DIR/test-storage-$NAME"
     info "test-stores: $NAME dropped"
 }
@@ -54,5 +60,5 @@ drop() {
 case "${1:-}" in
     create) create "$@" ;;
     drop) drop ;;
-    *) echo "usage: $0 create NAME [REDIS_DB] | drop NAME" >&2; exit 2 ;;
+    *) echo "usage: $0 create NAME [REDIS_DB] [ckan] | drop NAME" >&2; exit 2 ;;
 esac

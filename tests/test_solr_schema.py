@@ -246,3 +246,13 @@ def test_write_core_is_a_command(tmp_path, capsys):
     printed = capsys.readouterr().out.split()
     assert str(tmp_path / "schema.xml") in printed
     assert solr_schema.main([]) == 2
+
+
+def test_the_plain_ckan_core_is_ckans_schema_unchanged(tmp_path):
+    """``--ckan`` (plain-CKAN test stores, make test-ckan): CKAN's schema as shipped, with every
+    word list it names."""
+    written = solr_schema.write_ckan_core(tmp_path)
+    assert (tmp_path / "schema.xml").read_bytes() == solr_schema.ckan_schema_path().read_bytes()
+    names = solr_schema.referenced_files((tmp_path / "schema.xml").read_text(encoding="utf-8"))
+    assert names and all((tmp_path / name).is_file() for name in names)
+    assert tmp_path / "solrconfig.xml" in written

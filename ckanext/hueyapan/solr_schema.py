@@ -73,6 +73,7 @@ __all__ = [
     "ckan_schema_path",
     "referenced_files",
     "solrconfig_path",
+    "write_ckan_core",
     "write_core",
 ]
 
@@ -399,13 +400,37 @@ def write_core(conf_dir: pathlib.Path) -> list[pathlib.Path]:
     return written
 
 
+def write_ckan_core(conf_dir: pathlib.Path) -> list[pathlib.Path]:
+    """Write a core ``conf`` folder with CKAN's shipped ``schema.xml`` unchanged.
+
+    For comparisons with plain CKAN (``bench/``, ``contrato/``): CKAN's schema,
+    our ``solrconfig.xml`` and the word lists it refers to, empty. Returns the
+    paths of the files written.
+    """
+    conf_dir = pathlib.Path(conf_dir)
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    written = [conf_dir / "schema.xml", conf_dir / "solrconfig.xml"]
+    shutil.copyfile(ckan_schema_path(), written[0])
+    shutil.copyfile(solrconfig_path(), written[1])
+    schema = written[0].read_text(encoding="utf-8")
+    for name in sorted({*referenced_files(schema), "stopwords.txt"}):
+        (conf_dir / name).write_text("", encoding="utf-8")
+        written.append(conf_dir / name)
+    return written
+
+
 def main(argv: list[str]) -> int:
-    """Command line: ``python -m ckanext.hueyapan.solr_schema <conf_dir>``."""
+    """Command line: ``python -m ckanext.hueyapan.solr_schema [--ckan] <conf_dir>``.
+
+    ``--ckan`` writes CKAN's own schema unchanged (plain CKAN) instead of ours.
+    """
+    plain = argv[:1] == ["--ckan"]
+    argv = argv[1:] if plain else argv
     if len(argv) != 1 or argv[0] in {"-h", "--help"}:
-        print("usage: python -m ckanext.hueyapan.solr_schema <conf_dir>", file=sys.stderr)
+        print("usage: python -m ckanext.hueyapan.solr_schema [--ckan] <conf_dir>", file=sys.stderr)
         return 2
     try:
-        written = write_core(pathlib.Path(argv[0]))
+        written = (write_ckan_core if plain else write_core)(pathlib.Path(argv[0]))
     except (SchemaError, OSError, ET.ParseError) as error:
         print(f"ERROR: solr_schema: {error}", file=sys.stderr)
         return 1
