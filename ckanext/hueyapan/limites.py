@@ -6,9 +6,9 @@ one account (the name or e-mail typed) and ``ckanext.hueyapan.limites.por_direcc
 client address; the next one is answered ``429 Too Many Requests`` with a Spanish page saying
 how long to wait, before CKAN reads the form. For the login only wrong passwords count (a
 successful login is a redirect away from the login page); every reset request and every
-registration counts, also through the action API (``user_create``). The counters live in
-CKAN's Redis, so they hold for every web process, without a proxy (``deploy/docker/nginx.conf``
-adds ``limit_req`` in front as well).
+registration counts, also through the action API (``user_create`` without an API token).
+The counters live in CKAN's Redis, so they hold for every web process, without a proxy
+(``deploy/docker/nginx.conf`` adds ``limit_req`` in front as well).
 
 Behind a reverse proxy, ``ckanext.hueyapan.limites.proxies`` says how many proxies of our own
 add themselves to ``X-Forwarded-For``: the client address is the one the outermost of them saw.
@@ -51,6 +51,10 @@ def _limited_form() -> tuple[str, str] | None:
     if request.method != "POST":
         return None
     if request.endpoint == "api.action":
+        from ckan.common import current_user
+
+        if current_user.is_authenticated:
+            return None  # staff creating accounts with their token: not a registration
         return _API_FORMS.get((request.view_args or {}).get("logic_function", ""))
     return _FORMS.get(request.endpoint or "")
 
