@@ -131,3 +131,20 @@ def test_email_hashes_only_for_their_owner_and_sysadmins(app, counters):
     assert shown["users"] and not [u for u in shown["users"] if "email_hash" in u]
     assert "email_hash" not in app.get(f"/api/3/action/user_show?id={other['id']}").json.get(
         "result", {})
+
+
+def test_logout_is_a_post_with_its_token(app, counters):
+    """Issue 16: a GET of /user/_logout (an image on another site) logged the visitor out."""
+    from tests.sesion import log_in, logged_in
+
+    user = factories.User(password=PASSWORD)
+    log_in(app, user["name"])
+    refused = app.get("/user/_logout", follow_redirects=False)
+    assert refused.status_code == 405
+    assert logged_in(app)
+    assert app.post("/user/_logout", follow_redirects=False).status_code == 400  # no token
+    assert logged_in(app)
+    token = csrf_token(app.get("/dashboard/datasets"))
+    out = app.post("/user/_logout", data={"_csrf_token": token}, follow_redirects=False)
+    assert out.status_code == 302
+    assert not logged_in(app)

@@ -17,6 +17,9 @@ request, it validates the token itself, unless the exemption is right for *this*
 Everything else (forms of anonymous visitors, such as the login form, and anything sent with the
 session cookie, the API included) needs the token of the form or the ``X-CSRFToken`` header, as
 CKAN documents. A view that an extension exempts on purpose would need adding here.
+
+**Logout** is a change too: ``/user/_logout`` answers 405 to a GET (an image or a link on
+another site would log the visitor out); the account bar's button posts it with its token.
 """
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ def _exempt_for_this_request() -> bool:
 def enforce() -> None:
     """``before_request`` hook: check the CSRF token Flask-WTF skipped, unless the request
     itself deserves the exemption (see the module's description). Aborts with 400."""
+    if request.endpoint == "user.logout" and request.method not in ("POST", "OPTIONS"):
+        import ckan.plugins.toolkit as tk
+
+        tk.abort(405, tk._("Log out with the button of the account bar"))
     config = current_app.config
     if not (config.get("WTF_CSRF_ENABLED") and config.get("WTF_CSRF_CHECK_DEFAULT", True)):
         return
