@@ -114,6 +114,16 @@ class TestStandardKeys:
         assert found.json["result"]["count"] == 1
         self._check(found.json["result"]["results"][0], sent)
 
+    def test_a_resource_without_description_has_the_key(self, app, staff, make):
+        user, org = staff
+        pkg = created(app, user, make(org))
+        response = api(app, user, "resource_create", {
+            "package_id": pkg["id"], "url": "https://hueyapan.gob.mx/datos.csv"})
+        assert response.status_code == 200, response.body
+        for resource in (response.json["result"],
+                         call_action("package_show", id=pkg["id"])["resources"][0]):
+            assert resource["description"] is None and "name" in resource and "format" in resource
+
     def test_given_values_are_kept(self, app, staff, make):
         user, org = staff
         given = {"author": "Dirección de Obras", "maintainer": "Ana Pérez",

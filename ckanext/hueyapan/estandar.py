@@ -5,15 +5,15 @@ Plain CKAN gives every standard key of a dataset in ``package_create``, ``packag
 ckanapi scripts and other portals that harvest the catalog read ``pkg["author"]`` without
 checking. ckanext-scheming's show schema drops a field of the type's schema when it is empty, and
 a type without the field (an obra has no ``author``) never has the key. :func:`completar` puts
-back, with the empty value plain CKAN gives, every standard key that is absent; a key that is
-present is never changed. Called from ``search.after_show``, which both ``package_show`` and every
+back, with the empty value plain CKAN gives, every standard key that is absent (also a resource's
+name, description and format); a key that is present is never changed. Called from ``search.after_show``, which both ``package_show`` and every
 search result pass through (``package_create`` answers with ``package_show``).
 """
 from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["VACIOS", "completar"]
+__all__ = ["VACIOS", "VACIOS_RECURSO", "completar"]
 
 #: Standard keys of a dataset and what plain CKAN 2.12.0 gives when the dataset has no value.
 VACIOS: Final[dict[str, Any]] = {
@@ -34,6 +34,9 @@ VACIOS: Final[dict[str, Any]] = {
     "relationships_as_subject": [],
 }
 
+#: Standard keys of a resource that the resource fields of our schemas drop when empty.
+VACIOS_RECURSO: Final[dict[str, Any]] = {"name": None, "description": None, "format": None}
+
 
 def completar(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Add to ``pkg_dict`` the standard keys it lacks, empty as plain CKAN gives them."""
@@ -42,4 +45,8 @@ def completar(pkg_dict: dict[str, Any]) -> dict[str, Any]:
             pkg_dict[key] = list(empty) if isinstance(empty, list) else empty
     if "license_title" not in pkg_dict and pkg_dict.get("license_id") is None:
         pkg_dict["license_title"] = None
+    for resource in pkg_dict["resources"]:
+        if isinstance(resource, dict):
+            for key, empty in VACIOS_RECURSO.items():
+                resource.setdefault(key, empty)
     return pkg_dict
