@@ -12,7 +12,6 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import comunidades, vocabularios
-from ckanext.hueyapan.ejemplos import FUENTE as EXAMPLE_SOURCE
 from ckanext.hueyapan.search import DATASET_TYPES
 
 __all__ = ["hueyapan"]

@@ -31,6 +31,18 @@ def _client() -> redis.Redis:
 
 
 @pytest.fixture
+def unguarded_afterwards(monkeypatch):
+    """``consume`` installs the consumers' address guard on every ``requests`` adapter of the
+    process; put the originals back after the test, so later tests in this process reach the
+    local Solr and servers as the web application does."""
+    import pysolr
+    from requests.adapters import HTTPAdapter
+
+    monkeypatch.setattr(HTTPAdapter, "send", HTTPAdapter.send)
+    monkeypatch.setattr(pysolr.Solr, "get_session", pysolr.Solr.get_session)
+
+
+@pytest.fixture
 def empty_queues():
     purge_harvest_queues()
     yield
@@ -48,7 +60,7 @@ def test_ckanext_harvest_own_wait_dies_on_an_idle_queue():
         next(consumer.consume(None))
 
 
-@pytest.mark.usefixtures("empty_queues")
+@pytest.mark.usefixtures("empty_queues", "unguarded_afterwards")
 def test_consumer_keeps_waiting_on_an_idle_queue_and_then_takes_the_message():
     from ckanext.harvest.queue import get_fetch_routing_key
 
