@@ -153,7 +153,9 @@ def comparar(ckan: dict[str, dict[str, str]], catalogo: dict[str, dict[str, str]
         plain = ckan.get(test, {}).get("resultado", "absent")
         ours = catalogo.get(test, {}).get("resultado", "absent")
         listed = expected.get(test)
-        if (plain == ours or not comparable(plain)) and listed is None:
+        if not comparable(plain) and (listed is None or comparable(listed.get("ckan", ""))):
+            continue  # fails on plain CKAN itself in this run: says nothing about the catalog
+        if plain == ours and listed is None:
             continue
         if listed is None:
             problems.append(f"NEW DIFFERENCE {test}: ckan {plain}, catalogo {ours}: "
