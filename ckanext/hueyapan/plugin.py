@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.hueyapan import (
-    cabeceras, caidas, cifras, csrf, cuentas, licencias, limites, resources, search,
+    cabeceras, caidas, cifras, csrf, cuentas, licencias, limites, resources, search, sesiones,
 )
 from ckanext.hueyapan.compresion import GzipMiddleware
 
@@ -44,6 +44,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
         app.before_request(csrf.enforce)  # after CKAN's and Flask-WTF's own hooks
         cabeceras.install(app)  # security headers; uploaded files as inert downloads
         limites.install(app)  # login, reset and registration attempts per account and address
+        sesiones.install(app)  # logout and a new password end sessions for good
         if tk.asbool(config.get("ckanext.hueyapan.gzip")):
             app.wsgi_app = GzipMiddleware(app.wsgi_app)
         caidas.install(app)  # Solr or PostgreSQL down: a Spanish 503

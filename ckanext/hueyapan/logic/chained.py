@@ -9,6 +9,8 @@
   ``ckanext.hueyapan.cosecha.permitir_direcciones_locales`` is true (:func:`check_source_url`).
   The harvest consumers check every request again when they fetch (``redes``), so a source saved
   while local addresses were allowed still cannot reach them once they are not.
+* Users' passwords (``user_update``, and so ``user_patch``, the password reset form and the user
+  edit form): a new one ends the user's sessions on every device (``sesiones``), after CKAN.
 * Users' e-mail hashes (``user_show``, ``user_list``, the members of ``organization_show`` and
   ``group_show``): only for the user themself and sysadmins (``cuentas.without_email_hash``).
 """
@@ -20,7 +22,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, Context, DataDict
 
-from ckanext.hueyapan import cuentas, redes, subidas
+from ckanext.hueyapan import cuentas, redes, sesiones, subidas
 
 __all__ = [
     "group_create", "group_show", "group_update", "organization_create", "organization_show",
@@ -47,7 +49,8 @@ organization_update = _checking_image("organization_update", "group")
 group_create = _checking_image("group_create", "group")
 group_update = _checking_image("group_update", "group")
 user_create = _checking_image("user_create", "user")
-user_update = _checking_image("user_update", "user")
+# and a new password ends the user's sessions on every device
+user_update = sesiones.ending_sessions_on_new_password(_checking_image("user_update", "user"))
 
 
 def check_source_url(url: Any) -> None:
