@@ -112,3 +112,55 @@ def too_wide(driver) -> list[str]:
         "  const r = el.getBoundingClientRect();"
         "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
         "} return out.slice(0, 8);")
+
+
+# --- Content-Security-Policy ------------------------------------------------------------------------
+
+#: Registered before any script of every page (``watch_csp``): each violation the browser reports
+#: (the event Chromium also writes to its console) is kept in ``window.__csp``.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+  window.__csp.push(e.violatedDirective + ' blocked ' + (e.blockedURI || '?') + ' at '
+                    + (e.sourceFile || '?') + ':' + e.lineNumber
+                    + (e.sample ? ' «' + e.sample.slice(0, 80) + '»' : ''));
+}, true);
+"""
+
+#: What would break the policy only when used (an event fired, a link followed): event-handler
+#: attributes, javascript: addresses and inline scripts left in the page's DOM.
+INLINE_CODE = """
+const found = [];
+const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+  + (el.getAttribute('name') ? '[name=' + el.getAttribute('name') + ']' : '');
+const say = (el, a) => found.push(name(el) + ' ' + a.name + '=' + a.value.trim().slice(0, 60));
+for (const el of document.querySelectorAll('*')) {
+  for (const a of el.attributes) {
+    if (/^on/i.test(a.name)) say(el, a);
+    if (['href', 'src', 'action', 'formaction', 'data'].includes(a.name)
+        && /^[\\s\\u0000-\\u001f]*javascript:/i.test(a.value)) say(el, a);
+  }
+}
+for (const s of document.querySelectorAll('script:not([src])')) {
+  if (!s.type || /javascript|module/i.test(s.type)) {
+    found.push('inline <script> ' + s.text.trim().slice(0, 60));
+  }
+}
+return found;
+"""
+
+
+def watch_csp(driver) -> None:
+    """From the next page on, the browser keeps every CSP violation it reports."""
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
+
+
+def csp_violations(driver) -> list[str]:
+    """The CSP violations the current page reported so far (``watch_csp`` first)."""
+    return list(driver.execute_script(
+        "return window.__csp || ['the CSP listener is not installed']"))
+
+
+def csp_problems(driver) -> list[str]:
+    """The CSP violations the current page reported, and the inline code left in its DOM."""
+    return csp_violations(driver) + driver.execute_script(INLINE_CODE)

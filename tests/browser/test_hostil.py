@@ -5,8 +5,9 @@ name, in the proposals citizens type, and in the cells of a harvested spreadshee
 that shows them is opened, and none may run a payload: ``window.__xss`` stays unset, no
 ``alert``/``confirm``/``prompt`` is called (hooked before any script of the page), and nothing
 injected is left in the DOM (event-handler attributes, ``javascript:``/``data:`` addresses,
-executable scripts carrying the marker). A sample of fields must show the payload literally, as
-text, proving it was rendered and not dropped. Feeds and exports are fetched over plain HTTP:
+executable scripts carrying the marker), and the page reports no violation of its
+Content-Security-Policy. A sample of fields must show the payload literally, as text, proving it
+was rendered and not dropped. Feeds and exports are fetched over plain HTTP:
 they must parse (Atom, CSV, XLSX, JSON, RDF) and hold the payload as text.
 
 A value a validator refuses counts as safe and is recorded; a refusal the test does not expect
@@ -34,7 +35,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests import hostil
-from tests.browser.support import visit
+from tests.browser.support import csp_violations, visit, watch_csp
 from tests.fabricas import area_obras, convocatoria, dia, obra, programa
 
 LOS_MANGOS = "300730030"
@@ -65,6 +66,7 @@ class Sweep:
         # Before any script of every page: dialogs are recorded instead of opened.
         browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument",
                                 {"source": hostil.GUARD_SCRIPT})
+        watch_csp(browser)  # and every violation of the Content-Security-Policy is kept
 
     # --- storing --------------------------------------------------------------------------------
 
@@ -99,6 +101,7 @@ class Sweep:
             hostil.PAGE_CHECK, sorted({selector for selector, _ in shown}))
         self.pages += 1
         self.problems += hostil.problems(result, label)
+        self.problems += [f"{label}: CSP violation: {v}" for v in csp_violations(self.browser)]
         missing = hostil.visible(contains, result["text"])
         missing += [f"{text!r} in {selector}" for selector, text in shown
                     if hostil.visible([text], result["shown"][selector])]

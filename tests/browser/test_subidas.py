@@ -4,8 +4,8 @@ The file is an XML document with an XHTML ``script`` (the stored XSS of the issu
 ``application/xml``, Chromium ran it when a sysadmin clicked "Descargar"). The upload checks now
 refuse it, so the test puts it behind them, as a file stored before they existed would be, and
 opens its ``/download`` address. The script would ask the server for ``/xss-ran``; Chromium's
-network log must not hold that request. The same page with the download headers switched off
-shows that the detector sees the script run.
+network log must not hold that request. Without the download headers the pages' policy still
+stops it; with both switched off, the detector sees the script run.
 """
 from __future__ import annotations
 
@@ -57,4 +57,7 @@ def test_an_xml_upload_opened_in_chromium_runs_nothing(browser, stored_xml, monk
     from ckanext.hueyapan import cabeceras
 
     monkeypatch.setattr(cabeceras, "is_uploaded_file", lambda: False)
+    # without the download headers, the pages' policy still refuses the inline script
+    assert not _script_ran(browser, stored_xml)
+    monkeypatch.setattr(cabeceras, "page_policy", lambda: cabeceras.FRAME_ANCESTORS)
     assert _script_ran(browser, stored_xml), "the detector did not see the unguarded script run"
