@@ -6,9 +6,9 @@ sources, the user's and the site's settings), with the catalog's real policy on.
 registered before any script of the page keeps every ``securitypolicyviolation`` Chromium reports;
 any, on any page, fails the test. So does inline code left in the DOM that would break the policy
 only when used (an ``onclick=``, a ``javascript:`` link, an inline ``<script>``). The widgets that
-had such code (the list and repeating fields of the forms, the resource's upload and link
-buttons) are used, to show they still work without it. A script injected into a page is blocked
-and reported: the listener sees what it must. (Made-up data.)
+had such code (the list and repeating fields of the forms, the resource's upload and link buttons,
+the API token list) are used, to show they still work without it. A script injected into a page is
+blocked and reported: the listener sees what it must. (Made-up data.)
 """
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ def catalogo(comunidades, live_server):
         name="obras-tesoreria", title="Obras de Tesorería (datos de ejemplo)",
         url=f"{live_server}/obras.csv", source_type="hueyapan_tabular", owner_org=org["id"],
         config={"tipo": "obra", "organizacion": org["name"]})
+    call_action("api_token_create", dict(context), user=admin["name"], name="lectura")
     made.update(admin=admin, org=org)
     return made
 
@@ -140,6 +141,22 @@ def _use_the_resource_buttons(browser, problems: list[str]) -> None:
         problems.append("resource form: Remove left the address in the field")
 
 
+def _use_the_token_list(browser, problems: list[str]) -> None:
+    """On the user's API tokens: a token created through the form joins the list; ticking a
+    token enables "Revoke tokens", unticking it disables the button again."""
+    rows = len(browser.find_elements(By.CSS_SELECTOR, "#api-tokens-table tbody tr"))
+    browser.find_element(By.CSS_SELECTOR, "form input[name=name]").send_keys("publicacion")
+    browser.find_element(By.CSS_SELECTOR, "button[value=create]").click()
+    WebDriverWait(browser, 10).until(lambda d: len(d.find_elements(
+        By.CSS_SELECTOR, "#api-tokens-table tbody tr")) == rows + 1)
+    button = browser.find_element(By.ID, "revoke-tokens-button")
+    box = browser.find_element(By.CSS_SELECTOR, "#api-tokens-table input[name=token]")
+    box.click()
+    WebDriverWait(browser, 10).until(lambda d: button.is_enabled())
+    box.click()
+    WebDriverWait(browser, 10).until(lambda d: not button.is_enabled())
+
+
 def test_every_page_satisfies_the_policy(browser, live_server, catalogo, login, screenshot):
     watch_csp(browser)
     problems: list[str] = []
@@ -168,7 +185,8 @@ def test_every_page_satisfies_the_policy(browser, live_server, catalogo, login, 
         _check(browser, live_server, path, problems)
     obra_ = catalogo["obra"]["name"]
     for path, use in ((f"/obra/edit/{obra_}", _use_the_form_widgets),
-                      (f"/obra/{obra_}/resource/new", _use_the_resource_buttons)):
+                      (f"/obra/{obra_}/resource/new", _use_the_resource_buttons),
+                      (f"/user/{catalogo['admin']['name']}/api-tokens", _use_the_token_list)):
         _check(browser, live_server, path, problems)
         try:
             use(browser, problems)

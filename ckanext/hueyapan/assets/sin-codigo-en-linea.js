@@ -7,6 +7,10 @@
  *   field, data-hy-pulsar="<id>" clicks that element, data-hy-enfocar="<id>" focuses it.
  * - The list fields of the forms (templates/scheming/form_snippets/multiple_text.html): "Add"
  *   (a[name=multiple-add]) copies the last entry, empty; "Remove" never leaves the page.
+ * - A user's API tokens (templates/user/snippets/api_token_*.html): ticking a token enables
+ *   "Revoke tokens" (#revoke-tokens-button), disabled again once the revoking form
+ *   (form[data-hy-revocar]) is answered; a new token's row (form[data-hy-creado]) is scrolled
+ *   into view. CKAN did this with onchange= and htmx's hx-on, which is compiled from text.
  * - Links that only stand for a button (href="javascript:;" or "javascript:void(0)", which CKAN's
  *   image-upload module and resource page still write) get href="#": following them would break
  *   the policy. Their own click handlers keep working; the default action is prevented.
@@ -68,6 +72,29 @@
                || link.getAttribute('role') === 'button' || NO_OP.test(link.getAttribute('href'))) {
       event.preventDefault();
     }
+  });
+
+  function revokeButton(disabled) {
+    var button = byId('revoke-tokens-button');
+    if (button) {
+      button.disabled = disabled === undefined
+        ? !document.querySelector('#api-tokens-table input[name=token]:checked') : disabled;
+    }
+  }
+
+  document.addEventListener('change', function (event) {
+    if (event.target.matches('#api-tokens-table input[name=token]')) { revokeButton(); }
+  });
+  document.addEventListener('htmx:afterRequest', function (event) {
+    if (event.target.matches && event.target.matches('form[data-hy-revocar]')) {
+      revokeButton(true);
+    }
+  });
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var form = event.target.matches && event.target.matches('form[data-hy-creado]')
+      ? event.target : document.querySelector('form[data-hy-creado]');
+    var row = form ? byId(form.getAttribute('data-hy-creado')) : null;
+    if (row) { row.scrollIntoView(false); }
   });
 
   function start() {
