@@ -68,8 +68,11 @@ smtp.test_server = localhost:6675
 smtp.mail_from = info@test.ckan.net
 """
 
-#: Plain CKAN's own settings: no plugin, CKAN's site title, default language and avatars.
+#: Plain CKAN's own settings: no plugin, CKAN's site title, default language and avatars, its
+#: signed cookie sessions (with test.ini's Redis sessions, plain CKAN leaves the Redis connection
+#: in its configuration and its ckan_config fixture cannot copy it; the catalog takes it out).
 PLAIN_SETTINGS = """
+SESSION_TYPE = cookie
 ckan.plugins =
 ckan.site_title = CKAN
 ckan.locale_default = en
