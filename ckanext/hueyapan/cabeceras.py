@@ -40,8 +40,8 @@ from werkzeug.http import parse_options_header
 
 from ckanext.hueyapan.idioma import N_
 
-__all__ = ["API_POLICY", "FRAME_ANCESTORS", "INLINE_TYPES", "UPLOAD_POLICY", "add_headers",
-           "install", "is_uploaded_file", "map_tile_sources", "page_policy",
+__all__ = ["API_POLICY", "FRAME_ANCESTORS", "INLINE_TYPES", "PAGE_DIRECTIVES", "UPLOAD_POLICY",
+           "add_headers", "install", "is_uploaded_file", "map_tile_sources", "page_policy",
            "refuse_unsafe_download", "secure_cookies"]
 
 FRAME_ANCESTORS = "frame-ancestors 'none'"
