@@ -1,4 +1,4 @@
-"""Realistic, reproducible example datasets for the benchmarks: obras, programas sociales and
+r"""Realistic, reproducible example datasets for the benchmarks: obras, programas sociales and
 convocatorias of Hueyapan de Ocampo, and the same records as plain CKAN ``dataset``\ s.
 
 Everything is generated: the only real values are the INEGI localities (keys, names, positions,

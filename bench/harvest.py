@@ -155,6 +155,7 @@ def reset_stores() -> dict[str, Any]:
     from ckan.lib import search
     from ckan.plugins import toolkit as tk
     from ckan.tests.helpers import reset_db
+
     from ckanext.hueyapan.comunidades import seed_localities
     from ckanext.hueyapan.vocabularios import seed_terms
 

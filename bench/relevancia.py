@@ -29,8 +29,9 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +78,7 @@ def reset_database() -> None:
     from ckan import model
     from ckan.cli.db import _run_migrations
     from ckan.tests.helpers import reset_db
+
     from ckanext.hueyapan.comunidades import seed_localities
     from ckanext.hueyapan.vocabularios import seed_terms
 
@@ -157,6 +159,7 @@ def commit() -> str:
 def measure(base_url: str, datasets: list[Any], queries: list[Any]) -> dict[str, Any]:
     """Index the corpus in both cores and run every query against each."""
     from ckan.lib import search
+
     from tests.test_relevancia import create_corpus, run_queries
 
     first_label, first_core = CORES[0]

@@ -133,12 +133,13 @@ def load_child(count: int) -> None:
     """In a child process: CKAN loaded from carga.ini, the generated datasets created (those
     missing only), and what the requests need written to .state/carga/datos.json."""
     sys.path.insert(0, str(REPO / "bench"))
-    import generador
     from ckan import model
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
     from ckan.lib import search
     from ckan.plugins import toolkit as tk
+
+    import generador
 
     make_app(load_config(str(INI)))._wsgi_app.test_request_context().push()
     records = generador.catalogo(count)

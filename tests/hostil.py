@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
 
 @dataclasses.dataclass(frozen=True)
 class Payload:
@@ -117,11 +119,12 @@ def _kind(field: dict[str, Any]) -> str | None:
     return "text"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def schemas() -> dict[str, dict[str, Any]]:
     """The scheming schemas of the catalog, by dataset type (``obra``, ``programa-social`` ...)."""
-    import yaml
     from importlib import resources
+
+    import yaml
 
     folder = resources.files("ckanext.hueyapan") / "schemas"
     found = {}

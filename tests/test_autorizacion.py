@@ -14,7 +14,8 @@ import io
 import itertools
 import json
 import types
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 

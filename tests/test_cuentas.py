@@ -9,7 +9,6 @@ import socket
 import pytest
 
 from ckan.tests import factories
-from ckan.tests.helpers import call_action
 
 from tests.sesion import PASSWORD, csrf_token
 

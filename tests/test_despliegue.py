@@ -24,9 +24,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import click
@@ -144,6 +145,7 @@ def split_image(reference: str) -> tuple[str, str]:
 def command_groups() -> dict[str, click.Command]:
     from ckan.cli.cli import ckan
     from ckanext.harvest.cli import get_commands as harvest_commands
+
     from ckanext.hueyapan.cli import hueyapan
 
     groups = dict(ckan.commands)

@@ -24,8 +24,9 @@ import csv
 import io
 import json
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from rdflib import Graph

@@ -83,4 +83,4 @@ def test_communities_index_with_counts(app):
     body = app.get("/comunidad/").body
     assert "Comunidades de Hueyapan de Ocampo" in body
     assert f'<a href="/comunidad/{LOS_MANGOS}">Los Mangos</a>' in body
-    assert f'aria-label="Los Mangos: 1"' in body
+    assert 'aria-label="Los Mangos: 1"' in body

@@ -10,8 +10,6 @@ import zipfile
 
 import pytest
 from openpyxl import Workbook
-
-from tests.hojas import xlsx_bytes
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
 from ckanext.hueyapan.privacy import (
@@ -23,6 +21,7 @@ from ckanext.hueyapan.privacy import (
     scan_table,
     strip_image_metadata,
 )
+from tests.hojas import xlsx_bytes
 
 CURP = "XEXX010101HNEXXXA4"
 CURP_2 = "XAXX800101MVZXXXB7"

@@ -12,7 +12,8 @@ and file downloads without a length pass through as they are, so memory stays bo
 from __future__ import annotations
 
 import gzip
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = ["GzipMiddleware", "MAX_BYTES", "MIN_BYTES"]
 

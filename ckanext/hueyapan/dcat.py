@@ -37,9 +37,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 import ckan.plugins.toolkit as tk
-from ckanext.dcat.profiles.base import (
-    DCAT, DCT, FOAF, LOCN, VCARD, RDFProfile,
-)
+from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, LOCN, VCARD, RDFProfile
 
 from ckanext.hueyapan.cantidades import fecha
 from ckanext.hueyapan.licencias import predeterminada

@@ -29,8 +29,9 @@ import functools
 import json
 import logging
 import math
+from collections.abc import Iterable
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 

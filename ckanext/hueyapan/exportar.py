@@ -20,8 +20,9 @@ import datetime
 import io
 import json
 import os
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 

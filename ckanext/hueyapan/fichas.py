@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
+from markupsafe import Markup
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from markupsafe import Markup
 
 from ckanext.hueyapan import mapas, search
 from ckanext.hueyapan.cantidades import fecha, lista

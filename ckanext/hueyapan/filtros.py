@@ -24,7 +24,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import re
-from typing import Any, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as tk
@@ -185,7 +186,7 @@ class Busqueda:
         """Whether it narrows the datasets of its type at all."""
         return bool(self.q or self.clausulas or self.extras)
 
-    def con(self, *clausulas: str, tipo: str | None = None) -> "Busqueda":
+    def con(self, *clausulas: str, tipo: str | None = None) -> Busqueda:
         """The same search narrowed by more clauses (and of a type)."""
         return dataclasses.replace(self, clausulas=self.clausulas + clausulas,
                                    tipo=tipo or self.tipo)

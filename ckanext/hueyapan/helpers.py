@@ -1,22 +1,19 @@
 """Template helpers (``h.hueyapan_*``)."""
 from __future__ import annotations
 
-from typing import Any
-
 import functools
 import json
 import re
 import textwrap
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import peticion, vocabularios
 from ckanext.hueyapan.idioma import N_
-from ckanext.hueyapan.model import (
-    ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad,
-)
+from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad
 
 # Every public function named hueyapan_* is a template helper (toolkit.blanket.helpers registers
 # the names in __all__, computed at the end of this module).
@@ -105,7 +102,7 @@ def hueyapan_termino_label(vocabulary: str, key: str) -> str:
 def hueyapan_formato_monto(value: Any) -> str:
     """An amount as Mexicans write it: $1,234,567.89."""
     try:
-        return "${:,.2f}".format(Decimal(str(value)))
+        return f"${Decimal(str(value)):,.2f}"
     except (InvalidOperation, ValueError):
         return str(value or "")
 

@@ -7,7 +7,7 @@ request, where CKAN's ``_()`` has no locale.
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator
+from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import ckan.plugins.toolkit as tk
 from flask import g, request
+
+import ckan.plugins.toolkit as tk
 
 __all__ = ["WINDOW", "after_request", "before_request", "client_address", "install"]
 

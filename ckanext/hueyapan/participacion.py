@@ -27,8 +27,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import search
-from ckanext.hueyapan.model import PROPUESTA_ESTADOS, Propuesta
 from ckanext.hueyapan.idioma import N_
+from ckanext.hueyapan.model import PROPUESTA_ESTADOS, Propuesta
 
 __all__ = ["ARCHIVOS", "TRANSICIONES", "can_read", "file_path", "notify", "role", "save_file",
            "visible"]

@@ -8,6 +8,7 @@ against a running catalog: an example that stops working fails the tests.
 from __future__ import annotations
 
 import dataclasses
+
 from ckanext.hueyapan.idioma import N_
 
 __all__ = ["Ejemplo", "EJEMPLOS", "render"]

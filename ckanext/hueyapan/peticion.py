@@ -7,7 +7,8 @@ in the test client). Actions that change terms or communities call ``olvidar()``
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable, TypeVar
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from flask import has_request_context, request
 

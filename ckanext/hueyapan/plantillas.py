@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Sequence
+from collections.abc import Sequence
 
 import ckan.plugins.toolkit as tk
 from ckan import model

@@ -7,7 +7,16 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.hueyapan import (
-    cabeceras, caidas, cifras, csrf, cuentas, licencias, limites, resources, search, sesiones,
+    cabeceras,
+    caidas,
+    cifras,
+    csrf,
+    cuentas,
+    licencias,
+    limites,
+    resources,
+    search,
+    sesiones,
 )
 from ckanext.hueyapan.compresion import GzipMiddleware
 

@@ -86,7 +86,7 @@ def _adapter_class() -> type:
 GuardedAdapter = _adapter_class()
 
 
-def session() -> "requests.Session":  # noqa: F821
+def session() -> requests.Session:  # noqa: F821
     """A requests session that fetches only public addresses (every redirect is checked)."""
     import requests
 

@@ -35,7 +35,8 @@ import io
 import json
 import re
 import xml.etree.ElementTree as ET
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import ckan.plugins.toolkit as tk
-from ckan.types import Action, Context, DataDict
 from flask import current_app, has_request_context, request, session
 from flask_login import signals
+
+import ckan.plugins.toolkit as tk
+from ckan.types import Action, Context, DataDict
 
 __all__ = ["SESSION_FIELD", "ending_sessions_on_new_password", "install", "password_changed",
            "valid_since"]

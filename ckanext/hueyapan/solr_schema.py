@@ -58,7 +58,8 @@ import pathlib
 import shutil
 import sys
 import xml.etree.ElementTree as ET
-from typing import Final, Iterable
+from collections.abc import Iterable
+from typing import Final
 
 __all__ = [
     "BBOX_FIELDS",

@@ -17,7 +17,6 @@ from ckan import model
 
 from ckanext.hueyapan import exportar, filtros, mapas, periodistas, plantillas
 from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
-from ckanext.hueyapan.idioma import N_
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 from ckanext.hueyapan.vistas_propuestas import propuestas
 

@@ -4,8 +4,6 @@ uploads the informe preliminar, and an anonymous visitor sees the result on the 
 the link to the obra. Screenshots of every step. (Made-up data; only the localities are real.)"""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select

@@ -41,6 +41,7 @@ class TestComunidades:
 
     def test_seeding_again_inserts_nothing_and_keeps_staff_edits(self):
         from ckan import model
+
         from ckanext.hueyapan.model import Comunidad
 
         row = model.Session.query(Comunidad).filter_by(cvegeo="300730030").one()

@@ -83,11 +83,12 @@ import datetime
 import functools
 import io
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from itertools import islice
-from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
+from typing import Any, Literal
 
 import yaml
 
@@ -275,13 +276,13 @@ class FieldSpec:
 # Schemas and aliases (data files)
 # --------------------------------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _aliases_file() -> dict[str, Any]:
     text = (resources.files("ckanext.hueyapan.harvesters") / "encabezados.yaml").read_text("utf-8")
     return yaml.safe_load(text) or {}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _schemas() -> dict[str, dict[str, Any]]:
     folder = resources.files("ckanext.hueyapan.schemas")
     presets = {
@@ -334,7 +335,7 @@ def _spec(definition: dict[str, Any], presets: dict[str, Any], name: str, label:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def field_specs(dataset_type: str, *, computed: bool = False) -> tuple[FieldSpec, ...]:
     """The columns a spreadsheet of ``dataset_type`` may have, in the schema's order.
 
@@ -408,7 +409,7 @@ def empty_markers() -> list[str]:
     return [str(text) for text in _aliases_file().get("vacios") or ()]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _empty_markers() -> frozenset[str]:
     return frozenset(normalise(text) for text in empty_markers())
 

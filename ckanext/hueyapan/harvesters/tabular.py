@@ -49,8 +49,8 @@ from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
 from ckanext.hueyapan import etapas, redes, search
-from ckanext.hueyapan.idioma import default_language as _default_language
 from ckanext.hueyapan.harvesters import tabla
+from ckanext.hueyapan.idioma import default_language as _default_language
 
 __all__ = ["TabularHarvester"]
 

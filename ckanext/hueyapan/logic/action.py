@@ -13,18 +13,36 @@ from ckan.types import Context, DataDict
 from ckanext.hueyapan import comunidades, peticion, vocabularios
 from ckanext.hueyapan.caidas import package_search  # noqa: F401 - chained: Solr down is a 503
 from ckanext.hueyapan.logic import chained, propuestas, schema
-from ckanext.hueyapan.logic.chained import (  # noqa: F401 - chained: images, harvest sources,
-    group_create, group_show, group_update, organization_create,  # e-mail hashes
-    organization_show, organization_update, package_create, package_update, user_create,
-    user_list, user_show, user_update,
+from ckanext.hueyapan.logic.chained import (  # noqa: F401 - actions registered by name
+    # chained: images, harvest sources, e-mail hashes
+    group_create,
+    group_show,
+    group_update,
+    organization_create,
+    organization_show,
+    organization_update,
+    package_create,
+    package_update,
+    user_create,
+    user_list,
+    user_show,
+    user_update,
 )
 from ckanext.hueyapan.logic.propuestas import (  # noqa: F401 - actions registered by name
-    hueyapan_convocatoria_resultados, hueyapan_propuesta_convertir, hueyapan_propuesta_create,
-    hueyapan_propuesta_estado, hueyapan_propuesta_informe, hueyapan_propuesta_list,
+    hueyapan_convocatoria_resultados,
+    hueyapan_propuesta_convertir,
+    hueyapan_propuesta_create,
+    hueyapan_propuesta_estado,
+    hueyapan_propuesta_informe,
+    hueyapan_propuesta_list,
     hueyapan_propuesta_show,
 )
 from ckanext.hueyapan.model import (
-    ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad, Termino,
+    ESTADO_ACTIVA,
+    ESTADO_FUSIONADA,
+    ESTADO_RETIRADA,
+    Comunidad,
+    Termino,
 )
 
 __all__ = [

@@ -11,11 +11,12 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import has_request_context, request
+
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
-from flask import has_request_context, request
 
 from ckanext.hueyapan import comunidades, vocabularios
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
@@ -281,7 +282,6 @@ def communities_named(texts: list[str]) -> list[str]:
     INEGI keys; several separated by commas or semicolons). When a locality is named, the
     municipality named beside it ("Nacaxtle, Hueyapan de Ocampo") only says where it is."""
     from ckanext.hueyapan.harvesters.tabla import communities_register
-
     from ckanext.hueyapan.privacy import _normalise_header as normalise
 
     register = communities_register()
