@@ -103,7 +103,7 @@ def _in_api() -> bool:
     return request.blueprint == "api"
 
 
-# --- Solr ------------------------------------------------------------------------------------------
+# --- Solr -----------------------------------------------------------------------------------------
 
 def is_search_outage(error: BaseException | None) -> bool:
     """Whether an error, or one it was raised from, says Solr cannot be reached: refused or timed
@@ -148,7 +148,7 @@ def package_search(up_func: Any, context: Context, data_dict: DataDict) -> Any:
 package_search.__dict__["__doc__"] = _core_package_search.__doc__
 
 
-# --- PostgreSQL ------------------------------------------------------------------------------------
+# --- PostgreSQL -----------------------------------------------------------------------------------
 
 def _database_error_seen(context: Any) -> None:
     """SQLAlchemy's ``handle_error``: a connection that cannot be opened (``connection`` is None)
@@ -175,7 +175,7 @@ def _database_error(error: Exception) -> Any:
         "content": unavailable.description}), unavailable.code
 
 
-# --- Responses -------------------------------------------------------------------------------------
+# --- Responses ------------------------------------------------------------------------------------
 
 def _api_response(cause: str, response: Any) -> Any:
     """CKAN's JSON error answer, as a 503 with the Spanish message (and the ``help`` link CKAN

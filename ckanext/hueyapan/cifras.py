@@ -43,7 +43,8 @@ _PUBLIC = "state = 'active' AND private = false"
 
 
 def _key(*parts: Any) -> str:
-    return ":".join(["hueyapan", tk.config.get("ckan.site_id") or "default", "cifras", *map(str, parts)])
+    site = tk.config.get("ckan.site_id") or "default"
+    return ":".join(["hueyapan", site, "cifras", *map(str, parts)])
 
 
 def invalidate() -> None:
@@ -80,7 +81,8 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
         "facet.field": json.dumps(["hueyapan_etapa"]), "facet.limit": -1})
     etapas = obras["facets"].get("hueyapan_etapa", {})
     order = [term.clave for term in vocabularios.terms("etapa_obra")]
-    obras_por_etapa = [{"clave": clave, "obras": etapas[clave]} for clave in order if etapas.get(clave)]
+    obras_por_etapa = [{"clave": clave, "obras": etapas[clave]} for clave in order
+                       if etapas.get(clave)]
     obras_por_etapa += [{"clave": clave, "obras": n} for clave, n in etapas.items()
                         if clave and clave not in order]
 

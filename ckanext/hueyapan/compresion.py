@@ -40,7 +40,8 @@ class GzipMiddleware:
         self.app = app
         self.level = level
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
         if not _accepts_gzip(environ) or environ.get("REQUEST_METHOD") == "HEAD":
             return self.app(environ, start_response)
         captured: dict[str, Any] = {}
@@ -66,8 +67,9 @@ class GzipMiddleware:
         vary = [v for k, v in headers if k.lower() == "vary"]
         headers = [(k, v) for k, v in headers if k.lower() != "vary"]
         vary_values = {item.strip().lower() for value in vary for item in value.split(",")}
-        headers.append(("Vary", ", ".join(vary + (["Accept-Encoding"]
-                                                   if "accept-encoding" not in vary_values else []))))
+        if "accept-encoding" not in vary_values:
+            vary = [*vary, "Accept-Encoding"]
+        headers.append(("Vary", ", ".join(vary)))
         headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(compressed)))]
         start_response(captured["status"], headers, captured["exc_info"])
         return [compressed]

@@ -32,7 +32,8 @@ def _int_or_none(value: str) -> int | None:
 
 def read_localities() -> list[dict[str, Any]]:
     """The INEGI localities of the municipality, with their polygon, as column dicts."""
-    polygons_text = (_DATA / "hueyapan_localidades_amanzanadas_poligonos.geojson").read_text("utf-8")
+    polygons_file = _DATA / "hueyapan_localidades_amanzanadas_poligonos.geojson"
+    polygons_text = polygons_file.read_text("utf-8")
     polygons = {
         feature["properties"]["cvegeo"]: feature["geometry"]
         for feature in json.loads(polygons_text)["features"]

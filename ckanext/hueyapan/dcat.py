@@ -273,7 +273,8 @@ class HueyapanDCATProfile(RDFProfile):
         return area
 
     def _municipality(self) -> URIRef:
-        municipality = URIRef(f"{_site()}/comunidad/{tk.config['ckanext.hueyapan.municipio.cvegeo']}")
+        cvegeo = tk.config["ckanext.hueyapan.municipio.cvegeo"]
+        municipality = URIRef(f"{_site()}/comunidad/{cvegeo}")
         node = URIRef(f"{_site()}/#municipio")
         self.g.add((node, RDF.type, FOAF.Organization))
         self.g.add((node, DCT.type, _LOCAL_AUTHORITY))

@@ -11,10 +11,11 @@ and only the late and the over-budget ones carry ``retraso`` / ``sobrecosto``.
 Every dataset says "Datos de ejemplo" in its title and description and carries the tag
 :data:`ETIQUETA`; proponents are users named ``ejemplo-…`` without an e-mail (no review
 e-mail is sent), their proposals' contact addresses end in ``.invalid``; companies are fictitious
-(company RFC only); photos and documents are drawn with Pillow and stamped. :func:`quitar` removes all of it (also the harvest
-source of earlier versions). Loading is idempotent: a second run the same day changes nothing; on
-a later day it moves the dates so the stories stay true. ``make run`` calls it through
-``ckan hueyapan cosecha-ejemplo`` when ``ckanext.hueyapan.datos_ejemplo`` is true.
+(company RFC only); photos and documents are drawn with Pillow and stamped. :func:`quitar`
+removes all of it (also the harvest source of earlier versions). Loading is idempotent: a second
+run the same day changes nothing; on a later day it moves the dates so the stories stay true.
+``make run`` calls it through ``ckan hueyapan cosecha-ejemplo`` when
+``ckanext.hueyapan.datos_ejemplo`` is true.
 """
 from __future__ import annotations
 
@@ -213,7 +214,8 @@ def _obras(hoy: datetime.date) -> list[Historia]:
                                                   "(ficticio): 3 mujeres y 2 hombres.",
                      "consultas": [_consulta(hoy, -150, "Los Mangos, cancha techada", 61, 48,
                                              _acta("Los Mangos").nombre)],
-                 }, archivos=(_acta("Los Mangos"), _foto("Zanja y tubería, avance 34 %", "zanja", 34),
+                 }, archivos=(_acta("Los Mangos"),
+                              _foto("Zanja y tubería, avance 34 %", "zanja", 34),
                               _foto("Pozos de visita, avance 58 %", "zanja", 58))),
         Historia("ejemplo-obra-muro-hueyapan-de-soconusco", "obra", "obras-publicas",
                  "Obra de emergencia tras un deslave: empezó sin consulta ciudadana registrada, "
@@ -486,8 +488,8 @@ def _programas(hoy: datetime.date) -> list[Historia]:
 
 def _convocatorias(hoy: datetime.date) -> list[Historia]:
     d = lambda n: _dia(hoy, n)  # noqa: E731
-    comun = {"lugar_entrega": "Palacio Municipal, planta baja, de lunes a viernes de 9:00 a 15:00 h "
-                              f"({MARCA}).",
+    comun = {"lugar_entrega": "Palacio Municipal, planta baja, de lunes a viernes de 9:00 a "
+                              f"15:00 h ({MARCA}).",
              "contacto": f"Ventanilla del área convocante, Palacio Municipal ({MARCA})."}
     return [
         Historia("ejemplo-convocatoria-empleo-temporal", "convocatoria", "desarrollo-social",
@@ -509,9 +511,9 @@ def _convocatorias(hoy: datetime.date) -> list[Historia]:
                      "comunidades": ["30073"], "fecha_publicacion": d(-12), "fecha_apertura": d(-9),
                      "fecha_cierre": d(21), "fecha_resultados": d(40),
                  }, propuestas=(
-                     PropuestaEjemplo("ejemplo-agente-la-gloria", "Banquetas frente a la escuela de "
-                                "La Gloria", "300730017", "Las niñas y niños caminan por el lodo "
-                                "en temporada de lluvias.", "120 m de banqueta de concreto.",
+                     PropuestaEjemplo("ejemplo-agente-la-gloria", "Banquetas frente a la escuela "
+                                "de La Gloria", "300730017", "Las niñas y niños caminan por el "
+                                "lodo en temporada de lluvias.", "120 m de banqueta de concreto.",
                                 140, 120, "310000", -4),
                      PropuestaEjemplo("ejemplo-colectivo-chacalapan", "Alumbrado del camino a "
                                 "Chacalapan", "300730013", "El camino está oscuro de noche.",
@@ -536,15 +538,15 @@ def _convocatorias(hoy: datetime.date) -> list[Historia]:
                      **comun, "title": "Propuestas para mejorar escuelas",
                      "tipo_convocatoria": "participacion_ciudadana", "folio": "EJEMPLO-ME-04",
                      "objeto": "Propuestas de madres, padres y docentes para mejorar escuelas.",
-                     "comunidades": ["30073"], "fecha_publicacion": d(-58), "fecha_apertura": d(-55),
-                     "fecha_cierre": d(-18), "fecha_resultados": d(12),
+                     "comunidades": ["30073"], "fecha_publicacion": d(-58),
+                     "fecha_apertura": d(-55), "fecha_cierre": d(-18), "fecha_resultados": d(12),
                  }, propuestas=(
                      PropuestaEjemplo("ejemplo-comite-loma-de-oro", "Sanitarios de la escuela de "
                                 "Loma de Oro", "300730027", "Los sanitarios no tienen agua.",
                                 "Conectar los sanitarios a la red y cambiar muebles.", 60, 55,
                                 "150000", -40, revision=("en_revision", "aprobada")),
-                     PropuestaEjemplo("ejemplo-agente-la-gloria", "Barda perimetral de la escuela de "
-                                "La Gloria", "300730017", "El ganado entra al patio.",
+                     PropuestaEjemplo("ejemplo-agente-la-gloria", "Barda perimetral de la escuela "
+                                "de La Gloria", "300730017", "El ganado entra al patio.",
                                 "80 m de barda de block.", 90, 85, "240000", -30,
                                 revision=("en_revision",)),
                      PropuestaEjemplo("ejemplo-colectivo-chacalapan", "Cancha nueva en Chacalapan",
@@ -559,19 +561,20 @@ def _convocatorias(hoy: datetime.date) -> list[Historia]:
                      "objeto": "Recibir propuestas de obra de las comunidades para el programa "
                                "de inversión.",
                      "comunidades": ["30073"], "fecha_publicacion": d(-165),
-                     "fecha_apertura": d(-160), "fecha_cierre": d(-130), "fecha_resultados": d(-110),
+                     "fecha_apertura": d(-160), "fecha_cierre": d(-130),
+                     "fecha_resultados": d(-110),
                      "resultados_recibidas": 3, "resultados_aprobadas": 2,
                      "resultados_rechazadas": 1, "resultados_mujeres": 136,
                      "resultados_hombres": 118,
                      "obras_resultantes": ["ejemplo-obra-pozo-zapoapan-de-amapan"],
                  }, propuestas=(
-                     PropuestaEjemplo("ejemplo-comite-zapoapan", "Rehabilitación del pozo de agua de "
-                                "Zapoapan de Amapan", "300730050", "El pozo se azolvó y el agua "
+                     PropuestaEjemplo("ejemplo-comite-zapoapan", "Rehabilitación del pozo de agua "
+                                "de Zapoapan de Amapan", "300730050", "El pozo se azolvó y el agua "
                                 "no alcanza.", "Desazolve, ademe y bomba nueva.", 215, 195,
                                 "420000", -150, revision=("en_revision", "aprobada"),
                                 convertir_en="ejemplo-obra-pozo-zapoapan-de-amapan"),
-                     PropuestaEjemplo("ejemplo-comite-loma-de-oro", "Techado del salón comunitario de "
-                                "Loma de Oro", "300730027", "Las asambleas se hacen al sol.",
+                     PropuestaEjemplo("ejemplo-comite-loma-de-oro", "Techado del salón comunitario "
+                                "de Loma de Oro", "300730027", "Las asambleas se hacen al sol.",
                                 "Estructura y lámina para 200 m².", 70, 60, "380000", -145,
                                 revision=("en_revision", "aprobada")),
                      PropuestaEjemplo("ejemplo-agente-la-gloria", "Carretera La Gloria - Sabaneta",

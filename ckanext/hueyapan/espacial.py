@@ -150,7 +150,8 @@ def comunidades_bounds(keys: Iterable[str]) -> tuple[float, float, float, float]
             max(p[2] for p in parts), max(p[3] for p in parts))
 
 
-def extent(pkg_dict: dict[str, Any], data: dict[str, Any]) -> tuple[float, float, float, float] | None:
+def extent(pkg_dict: dict[str, Any],
+           data: dict[str, Any]) -> tuple[float, float, float, float] | None:
     """The bounding box (minx, miny, maxx, maxy) to index for a dataset, every side at least
     ``MIN_SIDE_M`` long; None when the dataset has neither a geometry nor known communities."""
     geometry = own_geometry(pkg_dict, data)

@@ -6,8 +6,9 @@ ckanapi scripts and other portals that harvest the catalog read ``pkg["author"]`
 checking. ckanext-scheming's show schema drops a field of the type's schema when it is empty, and
 a type without the field (an obra has no ``author``) never has the key. :func:`completar` puts
 back, with the empty value plain CKAN gives, every standard key that is absent (also a resource's
-name, description and format); a key that is present is never changed. Called from ``search.after_show``, which both ``package_show`` and every
-search result pass through (``package_create`` answers with ``package_show``).
+name, description and format); a key that is present is never changed. Called from
+``search.after_show``, which both ``package_show`` and every search result pass through
+(``package_create`` answers with ``package_show``).
 """
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ class Column:
 
     def __init__(self, header: str, field: str, meaning: str, kind: str,
                  spec: FieldSpec | None = None) -> None:
-        self.header, self.field, self.meaning, self.kind, self.spec = header, field, meaning, kind, spec
+        self.header, self.field, self.meaning, self.kind = header, field, meaning, kind
+        self.spec = spec
 
 
 def columns(dataset_type: str) -> list[Column]:
@@ -55,8 +56,8 @@ def columns(dataset_type: str) -> list[Column]:
         Column(tk._("Address"), "url", tk._("Page of the dataset in the catalog"), "text"),
         Column(tk._("Web name"), "name", tk._("Unique name of the dataset in its address"), "text"),
         Column(tk._("Municipal area"), "organization", tk._("Area that publishes it"), "text"),
-        Column(tk._("Last change"), "metadata_modified", tk._("Date and time (UTC) of the last change"),
-               "datetime"),
+        Column(tk._("Last change"), "metadata_modified",
+               tk._("Date and time (UTC) of the last change"), "datetime"),
     ]
     for spec in field_specs(dataset_type, computed=True):
         cols.append(Column(spec.label, spec.name, spec.help, spec.kind, spec))
@@ -66,7 +67,8 @@ def columns(dataset_type: str) -> list[Column]:
                    tk._("How much the final (or modified, or exercised) amount exceeds the "
                         "contracted (or approved) one"), "number"),
             Column(tk._("Delay (days)"), "retraso_dias",
-                   tk._("Days past the scheduled end (until today if it has not ended)"), "integer"),
+                   tk._("Days past the scheduled end (until today if it has not ended)"),
+                   "integer"),
             Column(tk._("Red flags"), "alertas",
                    tk._("Cost overrun, delay, direct award, no recorded consultation, no close-out "
                         "after the end date"), "flags"),

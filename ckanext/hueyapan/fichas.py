@@ -140,7 +140,8 @@ def fuentes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     from ckanext.hueyapan.helpers import termino_labels
 
     labels = termino_labels("fuente_financiamiento")
-    return [{"clave": row.get("fuente"), "etiqueta": labels.get(row.get("fuente"), row.get("fuente")),
+    return [{"clave": row.get("fuente"),
+             "etiqueta": labels.get(row.get("fuente"), row.get("fuente")),
              "monto": row.get("monto")}
             for row in lista(pkg.get("fuentes_financiamiento")) if isinstance(row, dict)]
 
@@ -197,7 +198,8 @@ def consultas(pkg: dict[str, Any]) -> dict[str, Any]:
         filas.append({
             "fecha": row.get("fecha"), "lugar": row.get("lugar") or "",
             "mujeres": mujeres, "hombres": hombres,
-            "total": (mujeres or 0) + (hombres or 0) if mujeres is not None or hombres is not None else None,
+            "total": ((mujeres or 0) + (hombres or 0)
+                      if mujeres is not None or hombres is not None else None),
             "acta": acta, "acta_url": acta_url,
         })
     filas.sort(key=lambda f: str(f["fecha"] or ""))
@@ -306,7 +308,8 @@ def beneficiarios(pkg: dict[str, Any]) -> dict[str, Any]:
     for fila in filas:
         for key in ("mujeres", "hombres", "sin_sexo"):
             fila[f"ancho_{key}"] = round(100 * fila[key] / largest, 1)
-    totales = {key: sum(f[key] for f in filas) for key in ("mujeres", "hombres", "total", "sin_sexo")}
+    totales = {key: sum(f[key] for f in filas)
+               for key in ("mujeres", "hombres", "total", "sin_sexo")}
     whole = max(totales["total"], 1)
     totales.update({f"ancho_{key}": round(100 * totales[key] / whole, 1)
                     for key in ("mujeres", "hombres", "sin_sexo")})
@@ -351,7 +354,8 @@ def fechas_convocatoria(pkg: dict[str, Any], schema: dict[str, Any],
         if day is None:
             continue
         label = tk.h.scheming_language_text(by_name[name]["label"]) if name in by_name else name
-        rows.append({"campo": name, "etiqueta": label, "fecha": day.isoformat(), "pasada": day < on})
+        rows.append({"campo": name, "etiqueta": label, "fecha": day.isoformat(),
+                     "pasada": day < on})
     return sorted(rows, key=lambda r: (r["fecha"], _FECHAS_CONVOCATORIA.index(r["campo"])))
 
 
@@ -361,7 +365,8 @@ def _communities(keys: Iterable[str]) -> list[Comunidad]:
     keys = [k for k in keys if k]
     if not keys:
         return []
-    return model.Session.query(Comunidad).filter(Comunidad.id.in_(keys)).order_by(Comunidad.nombre).all()
+    return (model.Session.query(Comunidad).filter(Comunidad.id.in_(keys))
+            .order_by(Comunidad.nombre).all())
 
 
 def mapa(pkg: dict[str, Any]) -> dict[str, Any]:
@@ -375,7 +380,8 @@ def mapa(pkg: dict[str, Any]) -> dict[str, Any]:
     nombre_municipio = tk.config["ckanext.hueyapan.municipio.nombre"]
     keys = [str(k) for k in lista(pkg.get("comunidades"))]
     suyas = _communities(k for k in keys if k != municipio)
-    enlaces = [{"nombre": c.nombre, "url": tk.url_for("hueyapan.comunidad", clave=c.id)} for c in suyas]
+    enlaces = [{"nombre": c.nombre, "url": tk.url_for("hueyapan.comunidad", clave=c.id)}
+               for c in suyas]
     title = tk._("Map: {name} in the municipality of {municipality}").format(
         name=pkg.get("title") or "", municipality=nombre_municipio)
     base = {"comunidades": enlaces, "todo_municipio": municipio in keys, "geometria": False}

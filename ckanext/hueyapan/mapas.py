@@ -30,7 +30,8 @@ class Punto:
                  geometria: dict[str, Any] | None = None, cuenta: int = 0,
                  enlace: str | None = None, resaltada: bool = False) -> None:
         self.clave, self.nombre, self.lon, self.lat = clave, nombre, lon, lat
-        self.geometria, self.cuenta, self.enlace, self.resaltada = geometria, cuenta, enlace, resaltada
+        self.geometria, self.cuenta = geometria, cuenta
+        self.enlace, self.resaltada = enlace, resaltada
 
 
 @functools.lru_cache(maxsize=1)
@@ -88,7 +89,8 @@ def svg_mapa(puntos: Iterable[Punto], titulo: str, descripcion: str = "") -> Mar
         shapes = []
         if punto.resaltada and punto.geometria:
             try:
-                shapes.append(f'<path class="hy-mapa-zona" d="{projection.path(shape(punto.geometria))}"/>')
+                path = projection.path(shape(punto.geometria))
+                shapes.append(f'<path class="hy-mapa-zona" d="{path}"/>')
             except Exception:  # noqa: BLE001 - an unreadable polygon: the point is enough
                 pass
         if punto.lon is not None and punto.lat is not None:

@@ -132,7 +132,8 @@ class Propuesta(BaseModel):  # type: ignore[valid-type, misc]
     __tablename__ = "hueyapan_propuesta"
 
     id: Mapped[str] = mapped_column(sa.Text, primary_key=True, default=lambda: str(uuid.uuid4()))
-    convocatoria_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("package.id"), nullable=False)
+    convocatoria_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("package.id"),
+                                                 nullable=False)
     usuario_id: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("user.id"), nullable=False)
     titulo: Mapped[str] = mapped_column(sa.Text, nullable=False)
     comunidad: Mapped[str] = mapped_column(sa.Text, sa.ForeignKey("hueyapan_comunidad.id"),

@@ -132,7 +132,8 @@ def _locations(obra: dict[str, Any], communities: dict[str, Any]) -> list[dict[s
     for number, key in enumerate(obra.get("comunidades") or [], start=1):
         key = str(key)
         comunidad = communities.get(key)
-        locality = comunidad.nombre if comunidad is not None else (name if key == municipality else key)
+        locality = (comunidad.nombre if comunidad is not None
+                    else (name if key == municipality else key))
         geometry = own if own and len(obra.get("comunidades") or []) == 1 else None
         if geometry is None and comunidad is not None and comunidad.longitud is not None:
             geometry = {"type": "Point", "coordinates": [comunidad.longitud, comunidad.latitud]}
@@ -156,8 +157,9 @@ def _locations(obra: dict[str, Any], communities: dict[str, Any]) -> list[dict[s
 
 def _metrics(obra: dict[str, Any]) -> list[dict[str, Any]]:
     metrics = []
-    for metric_id, field, title in (("physicalProgress", "avance_fisico", "Avance físico"),
-                                    ("financialProgress", "avance_financiero", "Avance financiero")):
+    for metric_id, field, title in (
+            ("physicalProgress", "avance_fisico", "Avance físico"),
+            ("financialProgress", "avance_financiero", "Avance financiero")):
         observations = []
         for number, entry in enumerate(sorted(obra.get("historial_avance") or [],
                                               key=lambda e: str(e.get("fecha") or "")), start=1):
@@ -202,7 +204,8 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
     area_id = f"area-{organization.get('name')}" if organization else None
     parties: list[dict[str, Any]] = []
     if organization:
-        parties.append({"id": area_id, "name": organization.get("title") or organization.get("name"),
+        parties.append({"id": area_id,
+                        "name": organization.get("title") or organization.get("name"),
                         "roles": ["publicAuthority", "procuringEntity"],
                         "address": {"locality": tk.config["ckanext.hueyapan.municipio.nombre"],
                                     "region": "Veracruz de Ignacio de la Llave",
@@ -217,7 +220,8 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
         parties.append(party)
     breakdown = []
     for number, source in enumerate(obra.get("fuentes_financiamiento") or [], start=1):
-        label = terms.get(("fuente_financiamiento", str(source.get("fuente"))), source.get("fuente"))
+        label = terms.get(("fuente_financiamiento", str(source.get("fuente"))),
+                          source.get("fuente"))
         funder = {"id": f"fuente-{source.get('fuente')}", "name": label}
         if funder["id"] not in {p["id"] for p in parties}:
             parties.append({**funder, "roles": ["funder"]})
@@ -238,8 +242,9 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
                            ("modalidad_contratacion", str(obra.get("modalidad_contratacion"))))},
             "suppliers": [supplier] if supplier else [],
             "contractValue": _money(obra.get("monto_contratado")),
-            "contractPeriod": {"startDate": _date(obra.get("contrato_fecha") or obra.get("fecha_inicio")),
-                               "endDate": _date(obra.get("fecha_termino_programada"))},
+            "contractPeriod": {
+                "startDate": _date(obra.get("contrato_fecha") or obra.get("fecha_inicio")),
+                "endDate": _date(obra.get("fecha_termino_programada"))},
             "finalValue": _money(obra.get("monto_final")),
             "modifications": _modifications(obra),
         },
@@ -261,7 +266,8 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
         "description": resource.get("description"),
         "url": resource.get("url"),
         "format": resource.get("mimetype"),
-        "dateModified": _timestamp(resource.get("metadata_modified") or resource.get("last_modified")),
+        "dateModified": _timestamp(resource.get("metadata_modified")
+                                   or resource.get("last_modified")),
     } for resource in obra.get("resources") or []]
     completion = {"endDate": _date(obra.get("fecha_termino_real")),
                   "finalValue": _money(obra.get("monto_final"))}
@@ -280,7 +286,8 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
         "budget": {"amount": _money(obra.get("monto_modificado") or obra.get("monto_aprobado")),
                    "budgetBreakdown": breakdown},
         "period": period,
-        "publicAuthority": {"id": area_id, "name": organization.get("title")} if organization else None,
+        "publicAuthority": ({"id": area_id, "name": organization.get("title")}
+                            if organization else None),
         "parties": parties,
         "metrics": _metrics(obra),
         "social": {"consultationMeetings": meetings},
@@ -295,7 +302,8 @@ def package(projects: list[dict[str, Any]], uri: str) -> dict[str, Any]:
     return {
         "uri": uri,
         "version": PUBLISHED_VERSION,
-        "publishedDate": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "publishedDate": datetime.datetime.now(datetime.timezone.utc)
+                         .strftime("%Y-%m-%dT%H:%M:%SZ"),
         "publisher": {"name": f"Municipio de {tk.config['ckanext.hueyapan.municipio.nombre']}"},
         "license": predeterminada().get("url"),
         "publicationPolicy": f"{_site()}/datos-para-periodistas",

@@ -35,7 +35,8 @@ def _own_site(parts: Any) -> bool:
     site = urlsplit(tk.config.get("ckan.site_url") or "")
     default = {"http": 80, "https": 443}
     return (parts.hostname == site.hostname and parts.scheme == site.scheme
-            and (parts.port or default.get(parts.scheme)) == (site.port or default.get(site.scheme)))
+            and (parts.port or default.get(parts.scheme))
+            == (site.port or default.get(site.scheme)))
 
 
 def _public(address: str) -> bool:

@@ -119,8 +119,9 @@ def summarise(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, A
 
     def listed(group: str) -> list[dict[str, Any]]:
         return [{"clave": key, "datasets": value["datasets"], "monto": float(value["monto"])}
-                for key, value in sorted(groups[group].items(),
-                                         key=lambda kv: (-kv[1]["monto"], -kv[1]["datasets"], kv[0]))]
+                for key, value in sorted(
+                    groups[group].items(),
+                    key=lambda kv: (-kv[1]["monto"], -kv[1]["datasets"], kv[0]))]
 
     return {
         "datasets": count,

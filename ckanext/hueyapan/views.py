@@ -75,7 +75,7 @@ def periodistas_index() -> str:
     return tk.render("hueyapan/periodistas.html", {"ejemplos": ejemplos})
 
 
-# --- Bulk exports ----------------------------------------------------------------------------------
+# --- Bulk exports ---------------------------------------------------------------------------------
 
 @hueyapan.route("/exportar/<tipo>.<any(csv, xlsx):formato>")
 def exportacion(tipo: str, formato: str) -> Response:
@@ -191,7 +191,8 @@ _MAPAS: dict[tuple[Any, ...], Any] = {}
 
 def comunidad_mapa(resaltada: Comunidad) -> Any:
     """The map of a community's page, drawn once per process until the register changes."""
-    version = model.Session.query(sa.func.count(Comunidad.id), sa.func.max(Comunidad.modificado)).one()
+    version = model.Session.query(sa.func.count(Comunidad.id),
+                                  sa.func.max(Comunidad.modificado)).one()
     key = (resaltada.id, tk.h.lang(), tuple(version))
     if key not in _MAPAS:
         if len(_MAPAS) > 500:
@@ -212,8 +213,10 @@ def comunidades_mapa(counts: dict[str, int], resaltada: Comunidad | None = None)
             cuenta=0 if resaltada is not None else counts.get(comunidad.id, 0),
             enlace=None if resaltada is not None else _url(comunidad), resaltada=es_ella))
     if resaltada is not None:
-        return mapas.svg_mapa(puntos, tk._("Map: {name} in the municipality of {municipality}").format(
-            name=resaltada.nombre, municipality=tk.config["ckanext.hueyapan.municipio.nombre"]))
+        return mapas.svg_mapa(
+            puntos, tk._("Map: {name} in the municipality of {municipality}").format(
+                name=resaltada.nombre,
+                municipality=tk.config["ckanext.hueyapan.municipio.nombre"]))
     return mapas.svg_mapa(
         puntos, tk._("Map of the communities of {municipality}").format(
             municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
@@ -376,7 +379,8 @@ def tipo_feed(tipo: str) -> Response:
     name = hueyapan_tipo_plural(tipo)
     return _atom(
         results, _filtrada(f"{tk.config['ckan.site_url']}/cambios/{tipo}"),
-        tk._("{kind} of {municipality}: latest changes").format(kind=name, municipality=municipality),
+        tk._("{kind} of {municipality}: latest changes").format(kind=name,
+                                                                  municipality=municipality),
         tk._("Datasets of this type created or changed most recently"),
         _filtrada(tk.url_for(f"{tipo}.search", _external=True)),
         _filtrada(tk.url_for("hueyapan.tipo_feed", tipo=tipo, _external=True)))

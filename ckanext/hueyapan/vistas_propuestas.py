@@ -140,7 +140,8 @@ def mias() -> Any:
         return redirect(tk.url_for("user.login", came_from=request.path))
     items = tk.get_action("hueyapan_propuesta_list")(_context(), {"mias": True})
     return tk.render("hueyapan/propuestas/lista.html", {
-        "propuestas": items, "titulo": tk._("My proposals"), "estados": participacion.ESTADO_LABELS})
+        "propuestas": items, "titulo": tk._("My proposals"),
+        "estados": participacion.ESTADO_LABELS})
 
 
 @propuestas.route("/convocatoria/<name>/propuestas")

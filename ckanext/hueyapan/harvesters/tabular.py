@@ -282,7 +282,8 @@ class TabularHarvester(HarvesterBase):
             # The same object imported a second time (ckanext-harvest's resubmit_objects can
             # queue an object twice): it updates the dataset it created, never a new one.
             previous = harvest_object
-        package = model.Package.get(previous.package_id) if previous and previous.package_id else None
+        package = (model.Package.get(previous.package_id)
+                   if previous and previous.package_id else None)
         if package is not None and package.state == "deleted":
             package = None
 
@@ -298,7 +299,8 @@ class TabularHarvester(HarvesterBase):
             self._report_validation(harvest_object, payload, error)
             return False
         except SearchIndexError as error:
-            log.error("Search index unavailable while harvesting %s: %s", harvest_object.guid, error)
+            log.error("Search index unavailable while harvesting %s: %s", harvest_object.guid,
+                      error)
             self._save_object_error(
                 tk._("Row {row}: the dataset was saved but not indexed (search is unavailable); "
                      "run \"ckan search-index rebuild --only-missing\" when it is back").format(
@@ -373,7 +375,8 @@ class TabularHarvester(HarvesterBase):
             column = payload["columns"].get(field, field)
             value = payload["data"].get(field)
             for message in messages if isinstance(messages, list) else [messages]:
-                text = message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+                text = (message if isinstance(message, str)
+                        else json.dumps(message, ensure_ascii=False))
                 self._save_object_error(
                     tabla.RowError(row=payload["row"], column=column,
                                    value=None if value is None else str(value),

@@ -320,7 +320,8 @@ def hueyapan_termino_update(context: Context, data_dict: DataDict) -> dict[str, 
     termino = vocabularios.term(data.pop("vocabulario"), data.pop("clave"))
     if termino is None:
         raise tk.ObjectNotFound(tk._("Term not found"))
-    _check_period({"desde": data.get("desde", termino.desde), "hasta": data.get("hasta", termino.hasta)})
+    _check_period({"desde": data.get("desde", termino.desde),
+                   "hasta": data.get("hasta", termino.hasta)})
     for field, value in data.items():
         setattr(termino, field, value.date() if isinstance(value, datetime.datetime) else value)
     model.Session.commit()
