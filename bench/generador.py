@@ -77,8 +77,9 @@ OBRAS = {
         "Construcción de cancha de usos múltiples",
         "Rehabilitación de la agencia municipal"]),
 }
-RUBRO_WEIGHTS = {"agua_potable": 18, "alcantarillado": 6, "drenaje_letrinas": 10, "urbanizacion": 24,
-                 "electrificacion": 10, "salud": 5, "educacion": 12, "vivienda": 10, "no_aplica": 5}
+RUBRO_WEIGHTS = {"agua_potable": 18, "alcantarillado": 6, "drenaje_letrinas": 10,
+                 "urbanizacion": 24, "electrificacion": 10, "salud": 5, "educacion": 12,
+                 "vivienda": 10, "no_aplica": 5}
 ETAPAS = {"planeacion": 22, "contratacion": 10, "ejecucion": 28, "suspendida": 4,
           "concluida": 18, "finiquitada": 14, "cancelada": 4}
 CALLES = ["Hidalgo", "Morelos", "Juárez", "Zaragoza", "5 de Mayo", "Independencia", "Allende",
@@ -137,7 +138,8 @@ def obras(count: int, seed: int = SEED, consultas: bool = False) -> list[dict[st
         if rng.random() < 0.2:
             parte = round(aprobado * rng.uniform(0.1, 0.4), 2)
             fuentes = [{"fuente": fondo, "monto": round(aprobado - parte, 2)},
-                       {"fuente": rng.choice(["estatal", "aportacion_comunitaria"]), "monto": parte}]
+                       {"fuente": rng.choice(["estatal", "aportacion_comunitaria"]),
+                        "monto": parte}]
         inicio = datetime.date(year, rng.randint(2, 10), rng.randint(1, 28))
         termino = inicio + datetime.timedelta(days=rng.randint(60, 240))
         place = next((p for p in places if p["key"] == comunidades[0]), places[0])
@@ -148,10 +150,12 @@ def obras(count: int, seed: int = SEED, consultas: bool = False) -> list[dict[st
             "etapa": etapa,
             "comunidades": comunidades,
             "notes": (f"{kind} en {where}. Meta: {rng.randint(1, 40) * 50} metros o "
-                      f"{rng.randint(5, 120)} acciones. {EJEMPLO}: cifras generadas, no oficiales."),
+                      f"{rng.randint(5, 120)} acciones. {EJEMPLO}: cifras generadas, "
+                      "no oficiales."),
             "rubro_fais": rubro,
             "modalidad_fais": VERBO_MODALIDAD.get(kind.split()[0], "construccion"),
-            "sector": sector if rubro != "urbanizacion" or "camino" not in kind else "transport.road",
+            "sector": (sector if rubro != "urbanizacion" or "camino" not in kind
+                       else "transport.road"),
             "fuentes_financiamiento": [{"fuente": f["fuente"], "monto": _money(f["monto"])}
                                        for f in fuentes],
             "monto_aprobado": _money(aprobado),
@@ -160,7 +164,8 @@ def obras(count: int, seed: int = SEED, consultas: bool = False) -> list[dict[st
         }
         beneficiarios = max(20, int(place["pop"] * rng.uniform(0.05, 0.6)))
         mujeres = int(beneficiarios * rng.uniform(0.48, 0.54))
-        row.update({"beneficiarios_total": str(beneficiarios), "beneficiarios_mujeres": str(mujeres),
+        row.update({"beneficiarios_total": str(beneficiarios),
+                    "beneficiarios_mujeres": str(mujeres),
                     "beneficiarios_hombres": str(beneficiarios - mujeres),
                     "beneficiarios_indigenas": str(int(beneficiarios * rng.uniform(0, 0.3)))})
         if rng.random() < 0.5:
@@ -180,7 +185,8 @@ def obras(count: int, seed: int = SEED, consultas: bool = False) -> list[dict[st
                 row.update({
                     "contratista_razon_social": empresa, "contratista_rfc": rfc,
                     "contrato_numero": f"HUE-OP-{FONDO_CLAVE[fondo]}-{number:05d}/{year}",
-                    "contrato_fecha": (inicio - datetime.timedelta(days=rng.randint(5, 20))).isoformat(),
+                    "contrato_fecha": (inicio - datetime.timedelta(days=rng.randint(5, 20)))
+                                      .isoformat(),
                     "monto_contratado": _money(contratado),
                 })
         avance = {"planeacion": 0, "contratacion": 0, "cancelada": 0, "concluida": 100,
@@ -191,7 +197,8 @@ def obras(count: int, seed: int = SEED, consultas: bool = False) -> list[dict[st
             row.update({"avance_fisico": str(avance), "avance_financiero": str(financiero),
                         "monto_ejercido": _money(aprobado * financiero / 100)})
             row["mecanismos_vigilancia"] = sorted(set(rng.sample(
-                ["contraloria_social", "supervision_obra", "organo_interno_control"], k=rng.randint(1, 2))))
+                ["contraloria_social", "supervision_obra", "organo_interno_control"],
+                k=rng.randint(1, 2))))
         if etapa in ("concluida", "finiquitada"):
             real = min(termino + datetime.timedelta(days=rng.randint(-20, 60)), today)
             row["fecha_termino_real"] = max(real, inicio).isoformat()
@@ -224,31 +231,44 @@ RECURSOS_OBRA = [("contrato", "Contrato, versión pública", "PDF"),
                  ("evidencia_fotografica", "Fotografías del avance", "JPEG"),
                  ("datos", "Avance físico y financiero", "CSV")]
 RECURSOS_PROGRAMA = [("reglas_operacion", "Reglas de operación", "PDF"),
-                     ("beneficiarios_agregados", "Personas beneficiarias por comunidad y sexo", "CSV")]
+                     ("beneficiarios_agregados", "Personas beneficiarias por comunidad y sexo",
+                      "CSV")]
 RECURSOS_CONVOCATORIA = [("convocatoria", "Convocatoria", "PDF"), ("bases", "Bases", "PDF")]
 
 PROGRAMAS = [
-    ("desarrollo-agropecuario", "Apoyo a productores de maíz", "especie", "Productoras y productores de maíz de temporal"),
-    ("desarrollo-agropecuario", "Entrega de paquetes de aves de traspatio", "especie", "Familias de localidades rurales"),
-    ("desarrollo-agropecuario", "Apoyo con fertilizante", "especie", "Productores con menos de 5 hectáreas"),
-    ("dif-municipal", "Desayunos escolares calientes", "especie", "Niñas y niños de escuelas públicas"),
-    ("dif-municipal", "Apoyo a personas con discapacidad", "transferencia", "Personas con discapacidad permanente"),
+    ("desarrollo-agropecuario", "Apoyo a productores de maíz", "especie",
+     "Productoras y productores de maíz de temporal"),
+    ("desarrollo-agropecuario", "Entrega de paquetes de aves de traspatio", "especie",
+     "Familias de localidades rurales"),
+    ("desarrollo-agropecuario", "Apoyo con fertilizante", "especie",
+     "Productores con menos de 5 hectáreas"),
+    ("dif-municipal", "Desayunos escolares calientes", "especie",
+     "Niñas y niños de escuelas públicas"),
+    ("dif-municipal", "Apoyo a personas con discapacidad", "transferencia",
+     "Personas con discapacidad permanente"),
     ("dif-municipal", "Despensas para personas mayores", "especie", "Personas de 65 años o más"),
-    ("desarrollo-social", "Becas municipales de transporte escolar", "transferencia", "Estudiantes de bachillerato"),
-    ("desarrollo-social", "Mejoramiento de vivienda con láminas", "especie", "Familias con techos de material precario"),
-    ("desarrollo-social", "Jornadas de salud visual", "servicios", "Población sin seguridad social"),
-    ("asuntos-indigenas", "Traducción de documentos a lengua popoluca y náhuatl", "servicios", "Comunidades popolucas y nahuas"),
-    ("asuntos-indigenas", "Apoyo a artesanas indígenas", "transferencia", "Mujeres artesanas popolucas y nahuas"),
+    ("desarrollo-social", "Becas municipales de transporte escolar", "transferencia",
+     "Estudiantes de bachillerato"),
+    ("desarrollo-social", "Mejoramiento de vivienda con láminas", "especie",
+     "Familias con techos de material precario"),
+    ("desarrollo-social", "Jornadas de salud visual", "servicios",
+     "Población sin seguridad social"),
+    ("asuntos-indigenas", "Traducción de documentos a lengua popoluca y náhuatl", "servicios",
+     "Comunidades popolucas y nahuas"),
+    ("asuntos-indigenas", "Apoyo a artesanas indígenas", "transferencia",
+     "Mujeres artesanas popolucas y nahuas"),
 ]
 ENFOQUES = {"Apoyo a artesanas indígenas": ["indigena", "genero"],
             "Traducción de documentos a lengua popoluca y náhuatl": ["indigena"],
-            "Desayunos escolares calientes": ["ninez"], "Despensas para personas mayores": ["personas_mayores"],
+            "Desayunos escolares calientes": ["ninez"],
+            "Despensas para personas mayores": ["personas_mayores"],
             "Apoyo a personas con discapacidad": ["discapacidad"],
             "Becas municipales de transporte escolar": ["juventud"]}
 CONVOCATORIAS = [
     ("participacion-ciudadana", "propuesta_proyecto", "Propuestas de proyectos comunitarios",
      "Recibir propuestas de obra y acciones de las comunidades para el programa anual."),
-    ("participacion-ciudadana", "participacion_ciudadana", "Integración de comités de contraloría social",
+    ("participacion-ciudadana", "participacion_ciudadana",
+     "Integración de comités de contraloría social",
      "Elegir en asamblea a las personas que vigilarán las obras de su comunidad."),
     ("obras-publicas", "licitacion_obra", "Licitación pública de obra",
      "Contratar la ejecución de obras del programa anual de obra pública."),
@@ -292,14 +312,16 @@ def programas(count: int, seed: int = SEED) -> list[dict[str, Any]]:
             "title": f"{nombre} en {where}, {year} ({EJEMPLO})",
             "clave_programa": f"{area[:3].upper()}-{year}-{number:05d}",
             "ejercicio_fiscal": str(year), "tipo_programa": tipo, "comunidades": comunidades,
-            "notes": f"{nombre} para {poblacion.lower()} de {where}. {EJEMPLO}: cifras generadas, no oficiales.",
+            "notes": f"{nombre} para {poblacion.lower()} de {where}. {EJEMPLO}: cifras generadas, "
+                     "no oficiales.",
             "vigencia_inicio": inicio.isoformat(), "vigencia_fin": fin.isoformat(),
             "objetivo_general": f"Mejorar las condiciones de vida de {poblacion.lower()}.",
             "poblacion_objetivo": poblacion,
             "requisitos": ["Identificación oficial", "Comprobante de domicilio"],
             "monto_aprobado": _money(aprobado),
             "monto_ejercido": _money(aprobado * rng.uniform(0.3, 1.0)),
-            "metas": [{"descripcion": "Personas atendidas", "cantidad": str(total), "unidad": "personas"}],
+            "metas": [{"descripcion": "Personas atendidas", "cantidad": str(total),
+                       "unidad": "personas"}],
             "beneficiarios": [{"comunidad": comunidades[0], "mujeres": str(mujeres),
                                "hombres": str(total - mujeres), "total": str(total)}],
             "resources": _resources(rng, name, RECURSOS_PROGRAMA),
@@ -331,7 +353,8 @@ def convocatorias(count: int, seed: int = SEED) -> list[dict[str, Any]]:
             "notes": f"{objeto} {EJEMPLO}: convocatoria generada, no oficial.",
             "publico_objetivo": "Habitantes de las comunidades señaladas",
             "requisitos": ["Ser habitante de la comunidad", "Presentar solicitud por escrito"],
-            "fecha_publicacion": (apertura - datetime.timedelta(days=rng.randint(3, 15))).isoformat(),
+            "fecha_publicacion": (apertura - datetime.timedelta(days=rng.randint(3, 15)))
+                                 .isoformat(),
             "fecha_apertura": apertura.isoformat(), "fecha_cierre": cierre.isoformat(),
             "fecha_resultados": (cierre + datetime.timedelta(days=rng.randint(5, 20))).isoformat(),
             "lugar_entrega": "Palacio municipal, ventanilla de atención ciudadana",
@@ -340,7 +363,8 @@ def convocatorias(count: int, seed: int = SEED) -> list[dict[str, Any]]:
         if cierre < today:
             recibidas = rng.randint(3, 60)
             aprobadas = rng.randint(0, recibidas)
-            row.update({"resultados_recibidas": str(recibidas), "resultados_aprobadas": str(aprobadas),
+            row.update({"resultados_recibidas": str(recibidas),
+                        "resultados_aprobadas": str(aprobadas),
                         "resultados_rechazadas": str(recibidas - aprobadas)})
         rows.append(row)
     return rows
@@ -367,7 +391,8 @@ def catalogo(count: int, seed: int = SEED) -> list[dict[str, Any]]:
 _CORE = {"type", "name", "title", "notes", "owner_org", "resources", "comunidades", "spatial"}
 _CATEGORIA = {"obra": "rubro_fais", "programa-social": "tipo_programa",
               "convocatoria": "tipo_convocatoria"}
-_TIPO = {"obra": "Obra pública", "programa-social": "Programa social", "convocatoria": "Convocatoria"}
+_TIPO = {"obra": "Obra pública", "programa-social": "Programa social",
+         "convocatoria": "Convocatoria"}
 
 
 def etiqueta(text: str) -> str:
@@ -383,7 +408,8 @@ def comun(data: dict[str, Any]) -> dict[str, Any]:
     tags = [_TIPO[data["type"]]] + [etiqueta(names[k]) for k in data["comunidades"]]
     if data.get(_CATEGORIA[data["type"]]):
         tags.append(data[_CATEGORIA[data["type"]]].replace("_", " "))
-    extras = [{"key": key, "value": value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}
+    extras = [{"key": key,
+               "value": value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}
               for key, value in data.items() if key not in _CORE]
     if data.get("spatial"):
         extras.append({"key": "spatial", "value": data["spatial"]})
@@ -391,5 +417,6 @@ def comun(data: dict[str, Any]) -> dict[str, Any]:
         "type": "dataset", "name": data["name"], "title": data["title"], "notes": data["notes"],
         "owner_org": data["owner_org"], "tags": [{"name": t} for t in dict.fromkeys(tags)],
         "extras": extras,
-        "resources": [{k: v for k, v in r.items() if k != "tipo_recurso"} for r in data["resources"]],
+        "resources": [{k: v for k, v in r.items() if k != "tipo_recurso"}
+                      for r in data["resources"]],
     }

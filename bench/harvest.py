@@ -206,7 +206,8 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
     shared = {n for n in names.values() if list(names.values()).count(n) > 1}
     present = {field for row in rows for field in row}
     fields = [f for f in labels if f in present and f != "fuentes_financiamiento"]
-    money = {"monto_aprobado", "monto_modificado", "monto_ejercido", "monto_contratado", "monto_final"}
+    money = {"monto_aprobado", "monto_modificado", "monto_ejercido", "monto_contratado",
+             "monto_final"}
     dates = {"fecha_inicio", "fecha_termino_programada", "fecha_termino_real", "contrato_fecha"}
     vocabulary_of = {"etapa": "etapa_obra", "rubro_fais": "rubro_fais",
                      "modalidad_fais": "modalidad_fais", "sector": "sector",
@@ -226,11 +227,13 @@ def to_csv(rows: list[dict[str, Any]]) -> bytes:
                 cells.append("")
             elif field == "comunidades":
                 cells.append("; ".join(
-                    "Todo el municipio" if k == MUNICIPIO else (k if names[k] in shared else names[k])
+                    "Todo el municipio" if k == MUNICIPIO
+                    else (k if names[k] in shared else names[k])
                     for k in value))
             elif field in vocabulary_of:
                 terms = vocab[vocabulary_of[field]]
-                cells.append("; ".join(terms[v] for v in (value if isinstance(value, list) else [value])))
+                values = value if isinstance(value, list) else [value]
+                cells.append("; ".join(terms[v] for v in values))
             elif field in money:
                 cells.append(f"${float(value):,.2f}")
             elif field in dates:
@@ -259,7 +262,8 @@ def slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in ascii_text.lower()).strip("-")[:90]
 
 
-def run_plain_in_child(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path) -> dict[str, Any]:
+def run_plain_in_child(rows: list[dict[str, Any]], org: dict[str, Any],
+                       ini: Path) -> dict[str, Any]:
     """run_plain in a fresh process, like the fetch consumer is: in the process that has just
     rebuilt the database with CKAN's reset_db, every package_create is about 30 % slower
     (measured), which would favour the harvest."""
@@ -311,14 +315,15 @@ def run_plain(rows: list[dict[str, Any]], org: dict[str, Any]) -> dict[str, Any]
     indexed = count_obras()
     return {"ok": ok, "errors": len(rows) - ok, "first_errors": errors, "indexed": indexed,
             "seconds": round(seconds, 3),
-            "median_ms_per_dataset": round(statistics.median(durations) * 1000, 1) if durations else None,
+            "median_ms_per_dataset": (round(statistics.median(durations) * 1000, 1)
+                                      if durations else None),
             "datasets_per_s": round(ok / seconds, 2) if seconds else None}
 
 
 COMPARED = ("title", "clave_obra", "ejercicio_fiscal", "etapa", "comunidades", "rubro_fais",
-            "sector", "monto_aprobado", "monto_ejercido", "fecha_inicio", "fecha_termino_programada",
-            "avance_fisico", "contratista_rfc", "fuentes_financiamiento", "mecanismos_vigilancia",
-            "spatial", "owner_org", "type")
+            "sector", "monto_aprobado", "monto_ejercido", "fecha_inicio",
+            "fecha_termino_programada", "avance_fisico", "contratista_rfc",
+            "fuentes_financiamiento", "mecanismos_vigilancia", "spatial", "owner_org", "type")
 
 
 def stored_sample(rows: list[dict[str, Any]], every: int) -> dict[str, dict[str, Any]]:
@@ -339,13 +344,15 @@ def stored_sample(rows: list[dict[str, Any]], every: int) -> dict[str, dict[str,
     return sample
 
 
-def differences(plain: dict[str, dict[str, Any]], harvested: dict[str, dict[str, Any]]) -> list[str]:
+def differences(plain: dict[str, dict[str, Any]],
+                harvested: dict[str, dict[str, Any]]) -> list[str]:
     found = []
     for name, fields in plain.items():
         other = harvested.get(name) or {}
         for field, value in fields.items():
             if other.get(field) != value:
-                found.append(f"{name}.{field}: package_create {value!r} / harvest {other.get(field)!r}")
+                found.append(f"{name}.{field}: package_create {value!r} / "
+                             f"harvest {other.get(field)!r}")
     return found
 
 
@@ -445,7 +452,8 @@ def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path,
                 continue
             consumers.check()
             if time.perf_counter() - started > timeout:
-                raise RuntimeError(f"job {job['id']} not finished after {timeout} s: {job['stats']}")
+                raise RuntimeError(f"job {job['id']} not finished after {timeout} s: "
+                                   f"{job['stats']}")
             time.sleep(0.5)
         wall = time.perf_counter() - started
         report = tk.get_action("harvest_job_report")(site_context(), {"id": job["id"]})
@@ -558,8 +566,9 @@ def main() -> None:
                 print(f"  {r['rows']} rows, {part}: {r[part]['errors']} errors, e.g. "
                       f"{r[part]['first_errors'][:2]}")
         if r["harvest"].get("differences_with_plain"):
-            print(f"  {r['rows']} rows: {len(r['harvest']['differences_with_plain'])} stored values "
-                  f"differ between the two paths, e.g. {r['harvest']['differences_with_plain'][:2]}")
+            differing = r["harvest"]["differences_with_plain"]
+            print(f"  {r['rows']} rows: {len(differing)} stored values "
+                  f"differ between the two paths, e.g. {differing[:2]}")
     output = {
         "generated": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "ini": str(base), "seed": args.seed, "python": platform.python_version(),

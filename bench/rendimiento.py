@@ -95,7 +95,8 @@ def check_services() -> None:
         except requests.RequestException:
             sys.exit(f"ERROR: bench: {name} does not answer at {url} (run `make up` first)")
     if subprocess.run(PG_PSQL + ["-c", "SELECT 1"], capture_output=True).returncode != 0:
-        sys.exit(f"ERROR: bench: PostgreSQL does not answer on port {PG_PORT} (run `make up` first)")
+        sys.exit(f"ERROR: bench: PostgreSQL does not answer on port {PG_PORT} "
+                 "(run `make up` first)")
 
 
 def database(side: str) -> str:
@@ -191,9 +192,11 @@ def child_load(side: str, ini: Path, job: Path) -> dict[str, Any]:
     orgs = {}
     for area in yaml.safe_load((generador.DATA / "areas.yaml").read_text(encoding="utf-8")):
         try:
-            orgs[area["name"]] = tk.get_action("organization_show")(site_context(), {"id": area["name"]})["id"]
+            orgs[area["name"]] = tk.get_action("organization_show")(
+                site_context(), {"id": area["name"]})["id"]
         except tk.ObjectNotFound:
-            orgs[area["name"]] = tk.get_action("organization_create")(site_context(), dict(area))["id"]
+            orgs[area["name"]] = tk.get_action("organization_create")(
+                site_context(), dict(area))["id"]
         model.Session.remove()
     durations, errors = [], []
     started = time.perf_counter()
@@ -265,13 +268,15 @@ def requests_of(side: str, records: list[dict[str, Any]], count: int, seed: int
         "package_show", "package_search", "page_home", "page_search", "page_dataset",
         "page_community")}
     for record, place, q in zip(picks, places, queries):
-        urls["package_show"].append("/api/3/action/package_show?" + urlencode({"id": record["name"]}))
-        fq = f'hueyapan_comunidad:"{place}"' if ours else f'tags:"{generador.etiqueta(names[place])}"'
+        urls["package_show"].append("/api/3/action/package_show?"
+                                    + urlencode({"id": record["name"]}))
+        tag = generador.etiqueta(names[place])
+        fq = f'hueyapan_comunidad:"{place}"' if ours else f'tags:"{tag}"'
         urls["package_search"].append("/api/3/action/package_search?" + urlencode(
             {"q": q, "fq": fq, "facet.field": facets, "rows": 20}))
         urls["page_home"].append("/")
         urls["page_search"].append("/dataset/?" + urlencode(
-            {"q": q, "hueyapan_comunidad": place} if ours else {"q": q, "tags": generador.etiqueta(names[place])}))
+            {"q": q, "hueyapan_comunidad": place} if ours else {"q": q, "tags": tag}))
         urls["page_dataset"].append(f"/{record['type']}/{record['name']}" if ours
                                     else f"/dataset/{record['name']}")
         if ours:
@@ -338,7 +343,8 @@ def measure_web(inis: dict[str, Path], urls: dict[str, dict[str, list[str]]]) ->
                     "requests": len(times[side]), "errors": len(errors[side]),
                     "first_errors": errors[side][:3]}
         for side in sides:
-            results[side]["worker_peak_mb"] = peak_memory_mb(gunicorn("pids", f"bench-{side}").split())
+            pids = gunicorn("pids", f"bench-{side}").split()
+            results[side]["worker_peak_mb"] = peak_memory_mb(pids)
     finally:
         for side in sides:
             gunicorn("stop", f"bench-{side}")
@@ -354,7 +360,8 @@ def measure_harvest(ini: Path, rows: int) -> dict[str, Any]:
         run([sys.executable, str(REPO / "bench" / "harvest.py"), "--rows", str(rows), "--ini",
              str(ini), "--allow-any-database"])
     except SystemExit as failure:  # the table of the rest is still worth printing
-        return {"rows": rows, "harvest_per_s": None, "errors": 1, "first_errors": [str(failure)[-800:]]}
+        return {"rows": rows, "harvest_per_s": None, "errors": 1,
+                "first_errors": [str(failure)[-800:]]}
     result = json.loads((BENCH_DIR / "harvest.json").read_text(encoding="utf-8"))["results"][0]
     return {"rows": rows, "harvest_per_s": result["harvest"].get("datasets_per_s"),
             "package_create_per_s": result["plain"]["datasets_per_s"],
@@ -370,7 +377,8 @@ def table(results: dict[str, Any]) -> list[dict[str, Any]]:
     ours, plain = results["hueyapan"], results["ckan"]
     rows = [{"metric": "package_create (datasets/s)", "ours": ours["load"]["per_s"],
              "ckan": plain["load"]["per_s"], "higher_is_better": True}]
-    for kind, label in (("package_show", "package_show API"), ("package_search", "package_search API"),
+    for kind, label in (("package_show", "package_show API"),
+                        ("package_search", "package_search API"),
                         ("page_home", "home page"), ("page_search", "search page"),
                         ("page_dataset", "dataset page"), ("page_community", "community page")):
         compared = TARGETS[kind][1]
@@ -386,9 +394,10 @@ def table(results: dict[str, Any]) -> list[dict[str, Any]]:
                  "ckan": plain["load"]["peak_rss_mb"]})
     if results.get("harvest"):
         h = results["harvest"]
-        rows.append({"metric": f"harvest of {h['rows']} obras (datasets/s)", "ours": h["harvest_per_s"],
-                     "ckan": None, "target_text": ">= 20/s",
-                     "versus": (f"our package_create loop of the same obras: {h['package_create_per_s']}/s"
+        rows.append({"metric": f"harvest of {h['rows']} obras (datasets/s)",
+                     "ours": h["harvest_per_s"], "ckan": None, "target_text": ">= 20/s",
+                     "versus": ("our package_create loop of the same obras: "
+                                f"{h['package_create_per_s']}/s"
                                 if h.get("package_create_per_s") else None),
                      "met": bool(h["harvest_per_s"]) and h["harvest_per_s"] >= 20})
     for row in rows:
@@ -420,7 +429,8 @@ def print_table(rows: list[dict[str, Any]], count: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", type=int, default=1000, help="datasets per side (default 1000)")
+    parser.add_argument("--datasets", type=int, default=1000,
+                        help="datasets per side (default 1000)")
     parser.add_argument("--requests", type=int, default=100,
                         help="measured requests of each kind per side (default 100)")
     parser.add_argument("--harvest-rows", type=int, default=1000,
@@ -450,8 +460,8 @@ def main() -> int:
         data = records if side == "hueyapan" else [generador.comun(r) for r in records]
         say(f"{side}: package_create of {len(data)} datasets")
         results[side] = {"load": in_child("load", side, inis[side], data)}
-        say(f"{side}: {results[side]['load']['ok']} created, "
-            f"{results[side]['load']['per_s']} datasets/s, {results[side]['load']['errors']} errors")
+        load = results[side]["load"]
+        say(f"{side}: {load['ok']} created, {load['per_s']} datasets/s, {load['errors']} errors")
     for side in SIDES:
         say(f"{side}: search-index rebuild")
         results[side]["rebuild"] = in_child("rebuild", side, inis[side])
@@ -487,7 +497,8 @@ def main() -> int:
         "python": platform.python_version(), "cpu_count": os.cpu_count(),
         "table": rows, "results": results,
     }
-    (BENCH_DIR / "rendimiento.json").write_text(json.dumps(output, indent=2, ensure_ascii=False) + "\n")
+    (BENCH_DIR / "rendimiento.json").write_text(
+        json.dumps(output, indent=2, ensure_ascii=False) + "\n")
     say(f"written to {BENCH_DIR / 'rendimiento.json'} ({output['minutes']} min)")
     return 1 if problems else 0
 

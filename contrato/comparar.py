@@ -1,8 +1,9 @@
 """CKAN's own API tests, on plain CKAN and on the catalog, compared test by test (make test-ckan).
 
-Runs the installed CKAN's tests ``ckan/tests/logic/action``, ``ckan/tests/controllers/test_package.py``
-and ``ckan/tests/controllers/test_api.py`` twice, at the same time, each on private test stores
-that this script creates and drops (``services/test-stores.sh``):
+Runs the installed CKAN's tests ``ckan/tests/logic/action``,
+``ckan/tests/controllers/test_package.py`` and ``ckan/tests/controllers/test_api.py`` twice, at the
+same time, each on private test stores that this script creates and drops
+(``services/test-stores.sh``):
 
 * ``ckan``: plain CKAN 2.12.0, no plugin but those a test asks for, CKAN's own Solr schema and
   CKAN's defaults (English), stores ``contrato_plano``;
@@ -16,7 +17,7 @@ that is not listed, on a listed difference that is no longer what the file says 
 changed: update the file), and when either pytest run stops before its end. It prints the counts
 of both sides and writes both results to ``.state/contrato/``.
 
-Usage: .venv/bin/python contrato/comparar.py [--conservar] [pytest arguments, e.g. -k package_update]
+Usage: .venv/bin/python contrato/comparar.py [--conservar] [pytest arguments, e.g. -k x]
 (``--conservar`` keeps the stores instead of dropping them at the end; ``--comparar`` only
 compares the results of the last run, in ``.state/contrato/``, again).
 """
@@ -103,7 +104,8 @@ def ini_for(side: str) -> Path:
     base = STATE / f"test-{LADOS[side]['stores']}.ini"
     settings = CKAN_TEST_SETTINGS + ("" if LADOS[side]["catalogo"] else PLAIN_SETTINGS)
     path = OUT / f"{side}.ini"
-    path.write_text(f"# Written by contrato/comparar.py: side '{side}' on the stores of {base.name}\n"
+    path.write_text("# Written by contrato/comparar.py: "
+                    f"side '{side}' on the stores of {base.name}\n"
                     f"[DEFAULT]\ndebug = false\n\n[app:main]\nuse = config:{base}\n{settings}",
                     encoding="utf-8")
     return path
@@ -183,7 +185,8 @@ def load_expected(selected: set[str] | None) -> dict[str, dict[str, str]]:
 
 def table(ckan: dict[str, dict[str, str]], catalogo: dict[str, dict[str, str]]) -> str:
     plain, ours = counts(ckan), counts(catalogo)
-    rows = ["| | " + " | ".join(RESULTADOS) + " | total |", "|---|" + "---|" * (len(RESULTADOS) + 1)]
+    rows = ["| | " + " | ".join(RESULTADOS) + " | total |",
+            "|---|" + "---|" * (len(RESULTADOS) + 1)]
     for name, total in (("plain CKAN", plain), ("catalogo", ours)):
         rows.append(f"| {name} | " + " | ".join(str(total[key]) for key in RESULTADOS)
                     + f" | {sum(total.values())} |")
@@ -219,7 +222,8 @@ def main(argv: list[str]) -> int:
     if not only_compare:
         run_both(extra, keep)
     minutes = (time.monotonic() - started) / 60
-    results = {side: json.loads((OUT / f"{side}.json").read_text(encoding="utf-8")) for side in LADOS}
+    results = {side: json.loads((OUT / f"{side}.json").read_text(encoding="utf-8"))
+               for side in LADOS}
     selected = None if not extra else set(results["ckan"]) | set(results["catalogo"])
     problems = comparar(results["ckan"], results["catalogo"], load_expected(selected))
     print(table(results["ckan"], results["catalogo"]))

@@ -38,7 +38,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     outcome = _outcome(report)
     previous = _RESULTS.get(report.nodeid)
     if report.when == "call" or outcome in {"error", "skipped", "xfailed"} or previous is None:
-        if previous and previous["resultado"] in {"error", "skipped", "xfailed", "failed"} and outcome == "passed":
+        if (previous and previous["resultado"] in {"error", "skipped", "xfailed", "failed"}
+                and outcome == "passed"):
             return  # a passed tear-down does not undo a failed set-up or call
         entry: dict[str, Any] = {"resultado": outcome}
         if outcome not in {"passed", "xpassed"}:

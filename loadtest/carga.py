@@ -124,8 +124,8 @@ def write_ini() -> None:
             raise Fallo(f"ckan.ini has no '{key}' any more: update loadtest/carga.py")
     # Per-request INFO lines would cost the workers time and fill the log: warnings only.
     text = re.sub(r"(?m)^(\[logger_(?:ckan|ckanext)\]\nlevel = )INFO$", r"\1WARNING", text)
-    header = ("# Written by loadtest/carga.py on each run: ckan.ini with the load test's own stack\n"
-              "# (.state/carga, PostgreSQL 5434, Redis 6381, Solr 8984, gunicorn 5084).\n")
+    header = ("# Written by loadtest/carga.py on each run: ckan.ini with the load test's own "
+              "stack\n# (.state/carga, PostgreSQL 5434, Redis 6381, Solr 8984, gunicorn 5084).\n")
     INI.write_text(header + text, encoding="utf-8")
 
 
@@ -212,15 +212,17 @@ def paths(data: dict[str, Any]) -> dict[str, list[str]]:
            "/convocatoria/?hueyapan_estado=abierta",
            "/dataset/?organization=obras-publicas&page=2"],
         "dataset": [f"/{kind}/{name}" for kind in ("obra", "programa-social", "convocatoria")
-                    for name in pick(kind, 8)] + [f"/dataset/{name}" for name in pick("dataset", 4)],
+                    for name in pick(kind, 8)]
+        + [f"/dataset/{name}" for name in pick("dataset", 4)],
         "community": [f"/comunidad/{k}" for k in keys] + ["/comunidad/"],
         "api_show": [f"/api/3/action/package_show?id={name}"
                      for kind in ("obra", "programa-social", "convocatoria")
                      for name in pick(kind, 6)],
-        "api_search": [f"/api/3/action/package_search?{urlencode({'q': q, 'facet.field': FACETS, 'rows': 10})}"
-                       for q in QUERIES[:4]]
-        + [f"/api/3/action/package_search?{urlencode({'fq': f'hueyapan_comunidad:{k}', 'rows': 20})}"
-           for k in keys[:4]],
+        "api_search": [
+            "/api/3/action/package_search?"
+            + urlencode({"q": q, "facet.field": FACETS, "rows": 10}) for q in QUERIES[:4]]
+        + ["/api/3/action/package_search?"
+           + urlencode({"fq": f"hueyapan_comunidad:{k}", "rows": 20}) for k in keys[:4]],
     }
 
 
@@ -474,13 +476,15 @@ def fault_solr(routes: Path, by_kind: dict[str, list[str]], args: argparse.Names
         problems.append(f"Solr down: {len(wrong)} answers were not the Spanish 503 with "
                         f"Retry-After (nor an allowed 200), first: {wrong[:3]}")
     if any(not answers for answers in outage.values()):
-        problems.append(f"Solr down: some paths got no answer during the outage: {result['answers_during_outage']}")
+        problems.append("Solr down: some paths got no answer during the outage: "
+                        f"{result['answers_during_outage']}")
     late = {name: s for name, s in recovery.items() if s is None or s > RECOVERY_S}
     if late:
         problems.append(f"Solr back: not answering 200 within {RECOVERY_S} s: {late}")
     if bad or figures["socket_errors"] or figures["503_without_spanish_message"]:
         problems.append(f"Solr fault under load: answers {bad}, {figures['socket_errors']} socket "
-                        f"errors or timeouts, {figures['503_without_spanish_message']} 503s without "
+                        "errors or timeouts, "
+                        f"{figures['503_without_spanish_message']} 503s without "
                         "the Spanish message")
     if not result["workers_unchanged"]:
         problems.append("Solr fault: gunicorn's workers changed")
@@ -518,7 +522,8 @@ def fault_postgres(routes: Path, by_kind: dict[str, list[str]], args: argparse.N
     failed = sum(n for s, n in figures["statuses"].items() if not 200 <= int(s) < 400)
     window = probes.between(times["stopping"], times["back"] + RECOVERY_S)
     not_spanish = [(name, a) for name, answers in window.items() for a in answers
-                   if a["status"] not in (200, 503) or (a["status"] == 503 and not a.get("spanish"))]
+                   if a["status"] not in (200, 503)
+                   or (a["status"] == 503 and not a.get("spanish"))]
     recovery = probes.recovered(times["back"])
     result = {
         "restart_s": round(times["back"] - times["stopping"], 1), "recovery_s": recovery,
@@ -595,7 +600,8 @@ def main() -> int:
         load_child(args.cargar)
         return 0
     if not Path("/usr/bin/wrk").exists():
-        print("ERROR: carga: wrk is missing (make install, or apt-get install wrk)", file=sys.stderr)
+        print("ERROR: carga: wrk is missing (make install, or apt-get install wrk)",
+              file=sys.stderr)
         return 1
     STATE.mkdir(parents=True, exist_ok=True)
     (STATE / "log").mkdir(exist_ok=True)
