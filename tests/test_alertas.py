@@ -11,8 +11,8 @@ HOY = datetime.date(2026, 6, 30)
 
 
 def obra(**fields):
-    data = {"etapa": "ejecucion", "monto_aprobado": "1000000", "consultas": [{"fecha": "2025-02-10"}],
-            "fecha_termino_programada": "2026-09-30"}
+    data = {"etapa": "ejecucion", "monto_aprobado": "1000000",
+            "consultas": [{"fecha": "2025-02-10"}], "fecha_termino_programada": "2026-09-30"}
     data.update(fields)
     return data
 
@@ -35,7 +35,7 @@ def test_cost_overrun(fields, pct):
 
 
 @pytest.mark.parametrize("fields, days", [
-    ({"fecha_termino_programada": "2026-06-01"}, 29),                        # still open: until today
+    ({"fecha_termino_programada": "2026-06-01"}, 29),                        # open: until today
     ({"etapa": "concluida", "fecha_termino_programada": "2026-03-01",
       "fecha_termino_real": "2026-03-31"}, 30),                              # ended late
     ({"etapa": "concluida", "fecha_termino_programada": "2026-03-01",

@@ -25,10 +25,11 @@ def obras(with_plugins, clean_index, comunidades):
     call_action("package_create", context=context, **obra(   # clean, on time, planning
         org, fecha_inicio=dia(-30), fecha_termino_programada=dia(60)))
     call_action("package_create", context=context, **obra(   # overrun + direct award + late (open)
-        org, name="sobrecosto", clave_obra="HUE-2025-FISM-020", etapa="ejecucion", consultas=consulta,
-        modalidad_contratacion="adjudicacion_directa", monto_modificado="1,500,000",
-        fecha_inicio=dia(-200), fecha_termino_programada=dia(-10)))
-    call_action("package_create", context=context, **obra(   # ended long ago, no close-out, no consultation
+        org, name="sobrecosto", clave_obra="HUE-2025-FISM-020", etapa="ejecucion",
+        consultas=consulta, modalidad_contratacion="adjudicacion_directa",
+        monto_modificado="1,500,000", fecha_inicio=dia(-200), fecha_termino_programada=dia(-10)))
+    # ended long ago, no close-out, no consultation
+    call_action("package_create", context=context, **obra(
         org, name="sin-finiquito", clave_obra="HUE-2024-FISM-030", etapa="concluida",
         fecha_inicio="2024-01-10", fecha_termino_programada="2024-06-30",
         fecha_termino_real="2024-06-20"))

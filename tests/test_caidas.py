@@ -129,7 +129,8 @@ def _spanish_503_json(response, action: str | None, why: str = "el servicio de b
     body = response.json
     help_url = action and f"http://test.ckan.net/api/3/action/help_show?name={action}"
     expected = {"help": help_url, "success": False, "error": {
-        "__type": "Service Unavailable", "message": f"{MESSAGE}: {why}. Intente de nuevo en un minuto."}}
+        "__type": "Service Unavailable",
+        "message": f"{MESSAGE}: {why}. Intente de nuevo en un minuto."}}
     return None if body == expected else repr(body)
 
 
@@ -200,7 +201,7 @@ def test_the_api_help_of_package_search_is_still_ckans(app):
     assert "Searches for packages satisfying a given search criteria" in help_text
 
 
-# --- PostgreSQL ------------------------------------------------------------------------------------
+# --- PostgreSQL -----------------------------------------------------------------------------------
 
 def _cut_connections(admin) -> None:
     """PostgreSQL ends every other connection to the test database (as a restart does)."""
@@ -236,7 +237,8 @@ def test_connections_postgresql_closed_are_replaced_by_themselves(app, catalogo,
     for _ in range(3):
         assert app.get("/api/3/action/package_show?id=" + catalogo["name"]).status_code == 200
     _cut_connections(administracion)
-    for path in ("/api/3/action/package_show?id=" + catalogo["name"], "/", f"/obra/{catalogo['name']}"):
+    for path in ("/api/3/action/package_show?id=" + catalogo["name"], "/",
+                 f"/obra/{catalogo['name']}"):
         response = app.get(path)
         assert response.status_code == 200 and "Retry-After" not in response.headers, path
 

@@ -23,7 +23,8 @@ def org(with_plugins, clean_index, comunidades):  # obras by etapa and open call
 
 def _create(data):
     user = call_action("get_site_user")
-    return call_action("package_create", context={"user": user["name"], "ignore_auth": True}, **data)
+    return call_action("package_create", context={"user": user["name"], "ignore_auth": True},
+                       **data)
 
 
 

@@ -220,22 +220,26 @@ def catalogo(app, with_plugins, clean_index, comunidades) -> dict[str, dict[str,
            name="Avance físico", tipo_recurso="informe_avance")
     upload(app, admin["token"], PNG, "fachada.png", package_id=en_obra["id"],
            name="Fotografía de la obra", tipo_recurso="evidencia_fotografica")
-    linked(admin["name"], en_obra, "Contrato (versión pública)", "https://example.org/contrato.pdf", "PDF",
-           tipo_recurso="contrato")
-    linked(admin["name"], en_obra, "Trazo", "https://example.org/trazo.geojson", "GeoJSON", tipo_recurso="datos")
-    linked(admin["name"], en_obra, "Trazo en KML", "https://example.org/trazo.kml", "KML", tipo_recurso="otro")
+    linked(admin["name"], en_obra, "Contrato (versión pública)", "https://example.org/contrato.pdf",
+           "PDF", tipo_recurso="contrato")
+    linked(admin["name"], en_obra, "Trazo", "https://example.org/trazo.geojson", "GeoJSON",
+           tipo_recurso="datos")
+    linked(admin["name"], en_obra, "Trazo en KML", "https://example.org/trazo.kml", "KML",
+           tipo_recurso="otro")
     linked(admin["name"], concluida, "Finiquito", "https://example.org/finiquito.pdf", "PDF",
            tipo_recurso="finiquito")
-    linked(admin["name"], concluida, "Estimaciones", "https://example.org/estimaciones.xlsx", "XLSX",
-           tipo_recurso="datos")
+    linked(admin["name"], concluida, "Estimaciones", "https://example.org/estimaciones.xlsx",
+           "XLSX", tipo_recurso="datos")
     upload(app, admin["token"], CSV.encode(), "beneficiarios.csv", package_id=prog["id"],
            name="Beneficiarios por comunidad", tipo_recurso="beneficiarios_agregados")
     linked(admin["name"], prog, "Reglas de operación", "https://example.org/reglas.pdf", "PDF",
            tipo_recurso="reglas_operacion")
-    linked(admin["name"], conv, "Bases", "https://example.org/bases.docx", "DOCX", tipo_recurso="bases")
+    linked(admin["name"], conv, "Bases", "https://example.org/bases.docx", "DOCX",
+           tipo_recurso="bases")
     linked(admin["name"], generico, "Egresos", "https://example.org/egresos.json", "JSON")
     linked(admin["name"], generico, "Egresos (ZIP)", "https://example.org/egresos.zip", "ZIP")
-    linked(admin["name"], generico, "Portal estatal", "https://www.veracruz.gob.mx/finanzas/", "HTML")
+    linked(admin["name"], generico, "Portal estatal", "https://www.veracruz.gob.mx/finanzas/",
+           "HTML")
     linked(admin["name"], generico, "Capas", "https://example.org/capas.shp", "SHP")
     linked(admin["name"], generico, "Sin formato", "https://example.org/descarga", "")
     return {"obra": en_obra, "concluida": concluida, "planeada": planeada, "programa": prog,
@@ -258,7 +262,8 @@ def shacl(data: Graph, shapes: Path) -> tuple[int, int, str]:
     results = Counter()
     for result in report.subjects(SH.resultSeverity, None):
         results[(str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[1],
-                 str(report.value(result, SH.resultPath)), str(report.value(result, SH.resultMessage)),
+                 str(report.value(result, SH.resultPath)),
+                 str(report.value(result, SH.resultMessage)),
                  str(report.value(result, SH.value))[:80])] += 1
     violations = sum(n for key, n in results.items() if key[0] == "Violation")
     warnings = sum(n for key, n in results.items() if key[0] == "Warning")

@@ -32,7 +32,8 @@ def catalogo(with_plugins, clean_index, comunidades):
         title="Red de agua potable en El Aguacate", ejercicio_fiscal="2024",
         rubro_fais="agua_potable", comunidades=[EL_AGUACATE, LOS_MANGOS],
         modalidad_contratacion="adjudicacion_directa", monto_aprobado="750,000.50",
-        monto_modificado="900,000.60", fuentes_financiamiento=[{"fuente": "fism", "monto": "750,000.50"}]))
+        monto_modificado="900,000.60",
+        fuentes_financiamiento=[{"fuente": "fism", "monto": "750,000.50"}]))
     return {"org": org, "context": context}
 
 

@@ -32,7 +32,8 @@ def test_atom_feed_per_type(app):
     response = app.get("/cambios/obra.atom")
     assert response.headers["Content-Type"].startswith("application/atom+xml")
     feed = ET.fromstring(response.data)
-    assert feed.find(f"{ATOM}title").text == "Obras públicas de Hueyapan de Ocampo: cambios recientes"
+    assert (feed.find(f"{ATOM}title").text
+            == "Obras públicas de Hueyapan de Ocampo: cambios recientes")
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
         "Pavimentación de la calle principal de Los Mangos"]
@@ -42,5 +43,6 @@ def test_atom_feed_per_type(app):
 
 @pytest.mark.usefixtures("publicado")
 def test_the_activity_stream_through_the_api(app):
-    result = app.get("/api/3/action/package_activity_list?id=pavimentacion-los-mangos").json["result"]
+    result = app.get(
+        "/api/3/action/package_activity_list?id=pavimentacion-los-mangos").json["result"]
     assert [a["activity_type"] for a in result] == ["changed package", "new package"]

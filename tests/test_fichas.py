@@ -149,7 +149,8 @@ def test_obra_gallery_shows_only_evidence_photos(app, obra_completa):
     gallery = _section(html, "hy-galeria")
     images = re.findall(r"<img [^>]*>", gallery)
     assert len(images) == 1
-    assert 'loading="lazy"' in images[0] and 'width="320"' in images[0] and 'height="240"' in images[0]
+    assert 'loading="lazy"' in images[0]
+    assert 'width="320"' in images[0] and 'height="240"' in images[0]
     assert 'alt="Frente norte, junio"' in images[0] and "frente-norte.jpg" in images[0]
     documents = _section(html, "hy-documentos")
     assert "Informe escaneado" in documents and "Contrato versión pública" in documents
@@ -275,7 +276,8 @@ def test_open_call_shows_days_left(app, sysadmin, org):
     html = _convocatoria_page(
         app, sysadmin, org, fecha_apertura=dia(-3), fecha_cierre=dia(5),
         fecha_resultados=dia(20), requisitos=["Acta de asamblea", "Croquis del lugar"])
-    badge = _text(html[html.index('class="hy-plazo'):html.index("</p>", html.index('class="hy-plazo'))])
+    start = html.index('class="hy-plazo')
+    badge = _text(html[start:html.index("</p>", start)])
     assert "Abierta" in badge and "quedan 5 días" in badge
     assert 'class="hy-estado hy-estado-abierta"' in html
     checklist = _section(html, "hy-requisitos")
@@ -315,7 +317,8 @@ def test_plazo_before_the_call_opens():
     (CAMINO, "hy-mapa-lugar-linea"),
     ({"type": "Polygon", "coordinates": [[[-95.15, 18.15], [-95.14, 18.15], [-95.14, 18.16],
                                           [-95.15, 18.15]]]}, "hy-mapa-lugar-zona"),
-    ({"type": "MultiPoint", "coordinates": [[-95.14, 18.15], [-95.13, 18.16]]}, "hy-mapa-lugar-punto"),
+    ({"type": "MultiPoint", "coordinates": [[-95.14, 18.15], [-95.13, 18.16]]},
+     "hy-mapa-lugar-punto"),
 ])
 def test_svg_geometria_draws_each_kind(geometry, css):
     svg = str(mapas.svg_geometria(geometry, "Mapa de prueba", "Descripción"))

@@ -132,6 +132,7 @@ def test_dcat_and_oc4ids_name_the_register_licence(app, publicados):
 def test_the_option_names_the_default_by_its_id(app, publicados):
     _, (stored, *_) = publicados
     shown = call_action("package_show", id=stored["id"])
-    assert (shown["license_id"], shown["license_title"]) == ("cc-by", "Creative Commons Attribution")
+    assert (shown["license_id"], shown["license_title"]) == ("cc-by",
+                                                             "Creative Commons Attribution")
     assert app.get("/exportar/oc4ids.json").json["license"] == \
         "http://www.opendefinition.org/licenses/cc-by"

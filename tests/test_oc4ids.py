@@ -24,9 +24,10 @@ def publicada(with_plugins, clean_index, comunidades):
     org = factories.Organization(name="obras-publicas", title="Obras Públicas", image_url="")
     context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
     call_action("package_create", context=context, **obra(
-        org, etapa="ejecucion", sector="transport.urban", avance_fisico="45", avance_financiero="30",
-        modalidad_contratacion="licitacion_publica", contratista_razon_social="Constructora Ejemplo SA de CV",
-        contratista_rfc="CEJ010101AB1", contrato_numero="HUE-OP-2025-013", monto_contratado="1,200,000",
+        org, etapa="ejecucion", sector="transport.urban", avance_fisico="45",
+        avance_financiero="30", modalidad_contratacion="licitacion_publica",
+        contratista_razon_social="Constructora Ejemplo SA de CV", contratista_rfc="CEJ010101AB1",
+        contrato_numero="HUE-OP-2025-013", monto_contratado="1,200,000",
         consultas=[{"fecha": "2025-02-10", "lugar": "Agencia municipal de Los Mangos",
                     "asistentes_mujeres": "41", "asistentes_hombres": "37"}],
         historial_avance=[{"fecha": "2025-05-31", "avance_fisico": "20", "avance_financiero": "10"},
@@ -42,7 +43,8 @@ def publicada(with_plugins, clean_index, comunidades):
 @pytest.mark.usefixtures("publicada")
 def test_an_obra_as_an_oc4ids_project(app):
     package = app.get("/exportar/oc4ids/pavimentacion-los-mangos.json").json
-    assert package["version"] == "0.9" and package["publisher"]["name"] == "Municipio de Hueyapan de Ocampo"
+    assert package["version"] == "0.9"
+    assert package["publisher"]["name"] == "Municipio de Hueyapan de Ocampo"
     assert package["license"] == "https://datos.gob.mx/libreusomx"
     [project] = package["projects"]
     assert project["id"] == "oc4ids-hy30073-HUE-2025-FISM-013"
@@ -54,13 +56,15 @@ def test_an_obra_as_an_oc4ids_project(app):
     assert location["uri"].endswith(f"/comunidad/{LOS_MANGOS}")
     assert project["budget"]["amount"] == {"amount": 1234567.89, "currency": "MXN"}
     assert project["budget"]["budgetBreakdown"][0]["sourceParty"]["id"] == "fuente-fism"
-    assert project["period"] == {"startDate": "2025-03-01T00:00:00Z", "endDate": "2025-09-30T00:00:00Z"}
+    assert project["period"] == {"startDate": "2025-03-01T00:00:00Z",
+                                 "endDate": "2025-09-30T00:00:00Z"}
     roles = {party["id"]: party["roles"] for party in project["parties"]}
     assert roles["area-obras-publicas"] == ["publicAuthority", "procuringEntity"]
     assert roles["proveedor-CEJ010101AB1"] == ["supplier"] and roles["fuente-fism"] == ["funder"]
     assert project["publicAuthority"] == {"id": "area-obras-publicas", "name": "Obras Públicas"}
     metrics = {m["id"]: [o["measure"] for o in m["observations"]] for m in project["metrics"]}
-    assert metrics == {"physicalProgress": [5.0, 20.0, 45.0], "financialProgress": [5.0, 10.0, 30.0]}
+    assert metrics == {"physicalProgress": [5.0, 20.0, 45.0],
+                       "financialProgress": [5.0, 10.0, 30.0]}
     [meeting] = project["social"]["consultationMeetings"]
     assert meeting["numberOfParticipants"] == 78 and meeting["date"] == "2025-02-10T00:00:00Z"
     summary = project["contractingProcesses"][0]["summary"]

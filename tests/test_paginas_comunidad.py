@@ -70,7 +70,8 @@ def test_a_merged_community_redirects_to_the_one_that_absorbed_it(app):
 def test_atom_feed_of_a_community(app):
     response = app.get(f"/comunidad/{LOS_MANGOS}/cambios.atom")
     assert response.headers["Content-Type"].startswith("application/atom+xml")
-    feed = ET.fromstring(response.body.encode("utf-8") if isinstance(response.body, str) else response.body)
+    feed = ET.fromstring(response.body.encode("utf-8") if isinstance(response.body, str)
+                         else response.body)
     assert feed.find(f"{ATOM}title").text == "Cambios en Los Mangos"
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [

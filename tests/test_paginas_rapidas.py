@@ -95,7 +95,8 @@ def test_the_general_search_shows_the_shared_facets_and_each_type_its_own(app):
 
     def titles(url):
         page = BeautifulSoup(app.get(url).body, "html.parser")
-        return " | ".join(h.get_text(" ", strip=True) for h in page.select("section.module-narrow h2"))
+        return " | ".join(h.get_text(" ", strip=True)
+                          for h in page.select("section.module-narrow h2"))
 
     general = titles("/dataset/")
     for shared in ("Comunidad", "Ejercicio fiscal", "Área municipal"):

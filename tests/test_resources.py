@@ -102,7 +102,8 @@ def test_uploaded_photo_loses_gps_and_device_data(app, obra):
     user, dataset = obra
     original = _jpeg_with_gps()
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)
-    response = upload(app, user, dataset, original, "avance.jpg", tipo_recurso="evidencia_fotografica")
+    response = upload(app, user, dataset, original, "avance.jpg",
+                      tipo_recurso="evidencia_fotografica")
     assert response.status_code == 200, response.body
     stored = app.get(urlparse(response.json["result"]["url"]).path)
     assert stored.status_code == 200
@@ -123,7 +124,8 @@ def test_the_privacy_exception_is_only_for_editors(app, comunidades):
     org = factories.Organization(name="obras-publicas")
     call_action("package_create", context={"user": sysadmin["name"]}, **obra(org, resources=[{
         "url": "http://example.org/acta.pdf", "name": "Acta", "format": "PDF",
-        "tipo_recurso": "acta_consulta", "excepcion_privacidad": "Versión pública del acta 3/2025"}]))
+        "tipo_recurso": "acta_consulta",
+        "excepcion_privacidad": "Versión pública del acta 3/2025"}]))
     anonymous = app.get("/api/3/action/package_show?id=pavimentacion-los-mangos").json["result"]
     assert "excepcion_privacidad" not in anonymous["resources"][0]
     found = app.get("/api/3/action/package_search?q=*:*").json["result"]["results"][0]

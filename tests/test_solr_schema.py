@@ -111,12 +111,14 @@ def test_bbox_fields_are_float_points(generated, name):
 
 
 def test_bbox_fields_cover_what_ckanext_spatial_indexes(generated):
-    """Every field the solr-bbox backend adds to a dataset is declared (not the string catch-all)."""
+    """Every field the solr-bbox backend adds to a dataset is declared (not the string
+    catch-all)."""
     from ckanext.spatial.search import SolrBBoxSearchBackend
 
     polygon = {
         "type": "Polygon",
-        "coordinates": [[[-97.6, 19.9], [-97.3, 19.9], [-97.3, 20.1], [-97.6, 20.1], [-97.6, 19.9]]],
+        "coordinates": [[[-97.6, 19.9], [-97.3, 19.9], [-97.3, 20.1], [-97.6, 20.1],
+                         [-97.6, 19.9]]],
     }
     dataset = {"id": "d", "spatial": json.dumps(polygon)}
     added = set(SolrBBoxSearchBackend().index_dataset(dict(dataset))) - set(dataset)
@@ -126,7 +128,8 @@ def test_bbox_fields_cover_what_ckanext_spatial_indexes(generated):
 
 def test_spatial_geom_is_a_jts_rpt_field(generated):
     field, field_type = _field_type(generated, "spatial_geom")
-    assert solr_schema.GEOM_FIELD == "spatial_geom"  # ckanext.spatial.solr_geom_field_name's default
+    # ckanext.spatial.solr_geom_field_name's default
+    assert solr_schema.GEOM_FIELD == "spatial_geom"
     assert field.get("multiValued") == "true"
     assert field.get("indexed") == "true"
     assert field_type.get("class") == "solr.SpatialRecursivePrefixTreeFieldType"

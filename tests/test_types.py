@@ -172,7 +172,8 @@ class TestConvocatoria:
             fecha_resultados=str(day - datetime.timedelta(days=10))))
         result = app.get("/api/3/action/package_search", query_string={
             "facet.field": '["hueyapan_estado"]'}).json["result"]
-        counts = {i["name"]: i["count"] for i in result["search_facets"]["hueyapan_estado"]["items"]}
+        counts = {i["name"]: i["count"]
+                  for i in result["search_facets"]["hueyapan_estado"]["items"]}
         assert counts == {"abierta": 1, "proxima": 1, "resuelta": 1}
         abiertas = call_action("package_search", fq='hueyapan_estado:"abierta"')
         assert [d["name"] for d in abiertas["results"]] == ["proyectos-comunitarios-2026"]

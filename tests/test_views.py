@@ -32,8 +32,9 @@ def test_obra_search_page_has_spanish_facets(app):
     from ckan.tests.helpers import call_action
 
     org = factories.Organization(name="obras-publicas", title="Obras Públicas")
-    call_action("package_create", {"user": factories.Sysadmin()["name"]}, type="obra", name="drenaje-los-mangos", title="Drenaje",
-                owner_org=org["id"], clave_obra="HUE-2025-FISM-030", ejercicio_fiscal="2025",
+    call_action("package_create", {"user": factories.Sysadmin()["name"]}, type="obra",
+                name="drenaje-los-mangos", title="Drenaje", owner_org=org["id"],
+                clave_obra="HUE-2025-FISM-030", ejercicio_fiscal="2025",
                 comunidades=["300730030"], etapa="planeacion", rubro_fais="drenaje_letrinas")
     page = BeautifulSoup(app.get("/obra/").body, "html.parser")
     titles = [h.get_text(" ", strip=True) for h in page.select("section.module-narrow h2")]

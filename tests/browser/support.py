@@ -54,7 +54,8 @@ def axe_violations(driver, impacts=("serious", "critical")) -> list[dict]:
     driver.execute_script(AXE.read_text("utf-8"))
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
-        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}, resultTypes: ['violations']})"
+        "axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},"
+        " resultTypes: ['violations']})"
         ".then(r => done(r.violations)).catch(e => done([{id: 'axe-error', impact: 'critical',"
         " help: String(e), nodes: []}]));",
         WCAG_21_AA,
@@ -90,16 +91,18 @@ def english_on_page(driver) -> list[str]:
 
     text = driver.execute_script(
         "const parts = [document.body.innerText, document.title];"
-        "for (const el of document.querySelectorAll('[aria-label],[title],[placeholder],img[alt]')) {"
+        "for (const el of document.querySelectorAll("
+        "    '[aria-label],[title],[placeholder],img[alt]')) {"
         "  for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {"
         "    if (el.hasAttribute(a)) parts.push(el.getAttribute(a)); } }"
         "return parts.join('\\n');"
     )
     return sorted({phrase for phrase in CKAN_ENGLISH
-                   if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(phrase) + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})
+                   if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(phrase)
+                                + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})
 
 
-# --- Nothing wider than the screen -----------------------------------------------------------------
+# --- Nothing wider than the screen ----------------------------------------------------------------
 
 def too_wide(driver) -> list[str]:
     """What makes the page scroll sideways: the page itself when it is wider than the window, and
@@ -107,14 +110,16 @@ def too_wide(driver) -> list[str]:
     are left out: a map container clips them (overflow: hidden)."""
     return driver.execute_script(
         "const w = document.documentElement.clientWidth; const out = [];"
-        "if (document.documentElement.scrollWidth > w) out.push('page ' + document.documentElement.scrollWidth);"
+        "const page = document.documentElement.scrollWidth;"
+        "if (page > w) out.push('page ' + page);"
         "for (const el of document.querySelectorAll('body *:not(.leaflet-container *)')) {"
         "  const r = el.getBoundingClientRect();"
-        "  if (r.width && r.right > w + 1) out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
+        "  if (r.width && r.right > w + 1)"
+        "    out.push(el.tagName + '.' + el.className + ' ' + Math.round(r.right));"
         "} return out.slice(0, 8);")
 
 
-# --- Content-Security-Policy ------------------------------------------------------------------------
+# --- Content-Security-Policy ----------------------------------------------------------------------
 
 #: Registered before any script of every page (``watch_csp``): each violation the browser reports
 #: (the event Chromium also writes to its console) is kept in ``window.__csp``.

@@ -53,9 +53,11 @@ def test_search_page_of_obras(browser, live_server, screenshot, width):
     # assets/busqueda-mapa.js: the municipal boundary as an overlay, Spanish control names
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(
         By.CSS_SELECTOR, "#dataset-map-container .leaflet-overlay-pane path"))
-    zoom_in = browser.find_element(By.CSS_SELECTOR, "#dataset-map-container .leaflet-control-zoom-in")
+    zoom_in = browser.find_element(By.CSS_SELECTOR,
+                                   "#dataset-map-container .leaflet-control-zoom-in")
     assert zoom_in.get_attribute("title") == "Acercar"
-    draw = browser.find_element(By.CSS_SELECTOR, "#dataset-map-container .leaflet-control-custom-button")
+    draw = browser.find_element(By.CSS_SELECTOR,
+                                "#dataset-map-container .leaflet-control-custom-button")
     assert draw.get_attribute("aria-label") == "Dibujar un área en el mapa"
     assert draw.get_attribute("role") == "button"
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == "3 obras públicas encontradas"
@@ -92,12 +94,14 @@ def test_search_by_area_on_the_map(browser, live_server, screenshot):
                                 "Pavimentación de la calle principal de Los Mangos"]
 
     # the pencil opens ckanext-spatial's drawing dialog, in Spanish
-    browser.find_element(By.CSS_SELECTOR, "#dataset-map-container .leaflet-control-custom-button").click()
+    browser.find_element(By.CSS_SELECTOR,
+                         "#dataset-map-container .leaflet-control-custom-button").click()
     dialog = WebDriverWait(browser, 10).until(lambda d: next(
         (m for m in d.find_elements(By.CSS_SELECTOR, ".modal") if m.is_displayed()), None))
     assert dialog.find_element(By.CSS_SELECTOR, ".modal-title").text == (
         "Dibuje un rectángulo sobre el área que quiere buscar:")
-    assert dialog.find_element(By.CSS_SELECTOR, ".btn-close").get_attribute("aria-label") == "Cerrar"
+    close = dialog.find_element(By.CSS_SELECTOR, ".btn-close")
+    assert close.get_attribute("aria-label") == "Cerrar"
     assert [b.text for b in dialog.find_elements(By.CSS_SELECTOR, ".modal-footer button")] == [
         "Cancelar", "Aplicar"]
 

@@ -110,7 +110,8 @@ EXPECTED = {
              "Trazo y nivelación"],
     "programa": ["Personas productoras de maíz del municipio", "Constancia de productor",
                  "$1,850.50", "64 mujeres, 60 hombres", "Los Mangos"],
-    "convocatoria": ["Abierta", "quedan 12 días", "Croquis del lugar", "Comités de las comunidades"],
+    "convocatoria": ["Abierta", "quedan 12 días", "Croquis del lugar",
+                     "Comités de las comunidades"],
 }
 
 

@@ -56,8 +56,9 @@ def test_the_whole_cycle_of_a_call(browser, live_server, screenshot, login, llam
     _fill(browser, "field-password", PASSWORD)
     _fill(browser, "field-confirm-password", PASSWORD)
     screenshot("1-registro")
-    click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, "form.form-horizontal button[type=submit], "
-                                                                  "form#user-register-form button[type=submit]"))
+    click_and_wait(browser, browser.find_element(
+        By.CSS_SELECTOR, "form.form-horizontal button[type=submit], "
+                         "form#user-register-form button[type=submit]"))
 
     # 2. … and submits a proposal with its minutes to the open call
     visit(browser, f"{live_server}/convocatoria/{call['name']}")
@@ -104,7 +105,8 @@ def test_the_whole_cycle_of_a_call(browser, live_server, screenshot, login, llam
     Select(browser.find_element(By.ID, "hy-informe-tipo")).select_by_value("informe_preliminar")
     browser.find_element(By.ID, "hy-informe-archivo").send_keys(str(informe))
     click_and_wait(browser, browser.find_element(
-        By.XPATH, "//input[@name='accion' and @value='informe']/ancestor::form//button[@type='submit']"))
+        By.XPATH, "//input[@name='accion' and @value='informe']"
+                  "/ancestor::form//button[@type='submit']"))
     assert browser.find_elements(By.CSS_SELECTOR, "a[href$='/archivo/informe_preliminar']")
     screenshot("5-informe")
 

@@ -77,6 +77,7 @@ def test_a_journalist_finds_downloads_and_follows_the_works(live_server, catalog
     call_action("package_patch", context=catalogo, id="agua-el-aguacate", avance_fisico="50")
     feed = ET.fromstring(_get(f"{live_server}/cambios/obra.atom"))
     first = feed.find("{http://www.w3.org/2005/Atom}entry")
-    assert first.find("{http://www.w3.org/2005/Atom}title").text == "Red de agua potable en El Aguacate"
+    assert (first.find("{http://www.w3.org/2005/Atom}title").text
+            == "Red de agua potable en El Aguacate")
     activity = ckan.action.package_activity_list(id="agua-el-aguacate")
     assert activity[0]["activity_type"] == "changed package"

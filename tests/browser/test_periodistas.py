@@ -39,7 +39,8 @@ def _get(url: str) -> tuple[int, str, bytes]:
 def test_every_example_on_the_page_works(live_server):
     _, _, body = _get(live_server + "/datos-para-periodistas")
     page = BeautifulSoup(body, "html.parser")
-    examples = {e["data-ejemplo"]: (e["data-tipo"], e.get_text()) for e in page.select("[data-ejemplo]")}
+    examples = {e["data-ejemplo"]: (e["data-tipo"], e.get_text())
+                for e in page.select("[data-ejemplo]")}
     assert len(examples) >= 8
     for name, (kind, text) in examples.items():
         assert live_server in text, name  # the catalog's own address
@@ -49,7 +50,8 @@ def test_every_example_on_the_page_works(live_server):
             answer = json.loads(done.stdout)
             assert answer["success"] is True, name
             if name == "buscar-obras":
-                assert [d["clave_obra"] for d in answer["result"]["results"]] == ["HUE-2025-FISM-013"]
+                claves = [d["clave_obra"] for d in answer["result"]["results"]]
+                assert claves == ["HUE-2025-FISM-013"]
             if name == "resumen":
                 assert answer["result"]["datasets"] == 1
         elif kind == "python":

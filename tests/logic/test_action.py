@@ -35,7 +35,8 @@ class TestComunidades:
         assert first["id"] != second["id"]
 
     def test_unknown_community_is_not_found_with_a_spanish_message(self, app):
-        response = app.get("/api/3/action/hueyapan_comunidad_show", query_string={"id": "211750001"})
+        response = app.get("/api/3/action/hueyapan_comunidad_show",
+                           query_string={"id": "211750001"})
         assert response.status_code == 404
         assert "Comunidad no encontrada: 211750001" in response.json["error"]["message"]
 

@@ -178,7 +178,8 @@ def test_the_whole_review(reparto, app):
         call_action("hueyapan_propuesta_estado", context=_as(reparto["proponente"]),
                     id=propuesta["id"], estado="aprobada")
     with pytest.raises(tk.ValidationError):
-        call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado="rechazada")
+        call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"],
+                    estado="rechazada")
     call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado="en_revision")
     approved = call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"],
                            estado="aprobada", informe_preliminar_limite=dia(-1))
@@ -210,7 +211,8 @@ def test_the_whole_review(reparto, app):
     results = app.get(f"/api/3/action/hueyapan_convocatoria_resultados?id="
                       f"{reparto['abierta']['name']}").json["result"]
     assert results["publicados"] is True
-    assert results["por_estado"] == {"convertida": 1} and results["por_comunidad"] == {LOS_MANGOS: 1}
+    assert results["por_estado"] == {"convertida": 1}
+    assert results["por_comunidad"] == {LOS_MANGOS: 1}
     [public] = results["aprobadas"]
     assert public["titulo"] == "Rehabilitar el pozo de agua"
     assert not {"contacto_nombre", "contacto_telefono", "contacto_correo", "acta"} & set(public)

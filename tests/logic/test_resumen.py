@@ -28,13 +28,15 @@ def catalogo(with_plugins, clean_index, comunidades):
         monto_aprobado="750,000.50"))
     call_action("package_create", context=context, **obra(
         org, name="borrador", clave_obra="HUE-2025-FISM-099", private=True,
-        monto_aprobado="9,999,999", fuentes_financiamiento=[{"fuente": "fism", "monto": "9,999,999"}]))
+        monto_aprobado="9,999,999",
+        fuentes_financiamiento=[{"fuente": "fism", "monto": "9,999,999"}]))
     call_action("package_create", context=context, **programa(org))
     return org
 
 
 def _by(result, group):
-    return {item["clave"]: (item["datasets"], round(item["monto"], 2)) for item in result[f"por_{group}"]}
+    return {item["clave"]: (item["datasets"], round(item["monto"], 2))
+            for item in result[f"por_{group}"]}
 
 
 @pytest.mark.usefixtures("catalogo")
