@@ -264,7 +264,7 @@ def main() -> int:
     finally:
         use_core(base_url, own_core_url.rsplit("/", 1)[1])
         if not args.keep_cores:
-            for label, core in CORES:
+            for _label, core in CORES:
                 unload_core(base_url, home, core)
             say("temporary cores unloaded and deleted")
 

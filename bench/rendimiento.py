@@ -267,7 +267,7 @@ def requests_of(side: str, records: list[dict[str, Any]], count: int, seed: int
     urls: dict[str, list[str]] = {key: [] for key in (
         "package_show", "package_search", "page_home", "page_search", "page_dataset",
         "page_community")}
-    for record, place, q in zip(picks, places, queries):
+    for record, place, q in zip(picks, places, queries, strict=True):
         urls["package_show"].append("/api/3/action/package_show?"
                                     + urlencode({"id": record["name"]}))
         tag = generador.etiqueta(names[place])

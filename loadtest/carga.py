@@ -92,7 +92,7 @@ class Fallo(Exception):
 def service(name: str, *args: str) -> None:
     """``services/<name>.sh args`` on the load test's stack; its one-line error on failure."""
     done = subprocess.run(["bash", str(REPO / "services" / f"{name}.sh"), *args], env=ENV,
-                          cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                          cwd=REPO, capture_output=True, text=True)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if line.startswith("ERROR")]
         raise Fallo(lines[-1] if lines else f"services/{name}.sh {' '.join(args)} failed: "
@@ -278,7 +278,8 @@ def warm_up(by_kind: dict[str, list[str]]) -> None:
 
     every = [path for items in by_kind.values() for path in items]
     with ThreadPoolExecutor(WORKERS * 2) as pool:
-        answers = dict(zip(every, pool.map(lambda path: get(path, timeout=120), every)))
+        answers = dict(zip(every, pool.map(lambda path: get(path, timeout=120), every),
+                           strict=True))
     wrong = {path: answer for path, answer in answers.items() if answer["status"] != 200}
     if wrong:
         raise Fallo(f"before the load, {len(wrong)} paths do not answer 200: "

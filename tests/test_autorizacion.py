@@ -625,7 +625,7 @@ def _harvest_job_create(mundo: Mundo, context: dict[str, Any], tipo: str) -> str
 CELLS = [
     pytest.param(operation_, tipo, role, expected, id=f"{operation_}-{tipo}-{role}")
     for (operation_, tipo), row in MATRIX.items()
-    for role, expected in zip(ROLES, row)
+    for role, expected in zip(ROLES, row, strict=True)
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import re
 from pathlib import Path
 
@@ -99,7 +100,7 @@ def test_every_story_is_consistent_in_itself():
         assert all(row["fecha"] <= hoy.isoformat() for row in cortes), historia.nombre
         assert all(a["avance_fisico"] <= b["avance_fisico"] and
                    a["avance_financiero"] <= b["avance_financiero"]
-                   for a, b in zip(cortes, cortes[1:])), historia.nombre
+                   for a, b in itertools.pairwise(cortes)), historia.nombre
         if "avance_fisico" in datos:
             assert (cortes[-1]["avance_fisico"], cortes[-1]["avance_financiero"]) == (
                 datos["avance_fisico"], datos["avance_financiero"]), historia.nombre

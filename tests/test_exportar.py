@@ -81,7 +81,7 @@ def test_xlsx_has_numbers_dates_and_the_dictionary(app):
     assert workbook.sheetnames == ["Datos", "Diccionario"]
     sheet = workbook["Datos"]
     header = [cell.value for cell in sheet[1]]
-    row = dict(zip(header, [cell.value for cell in sheet[2]]))
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Monto aprobado (MXN)"] == pytest.approx(750000.5)
     assert isinstance(row["Ejercicio fiscal"], int)
     assert isinstance(row["Fecha de inicio"], datetime.datetime)
@@ -134,7 +134,7 @@ def test_the_xlsx_has_no_formula_cell_and_numbers_stay_numbers(app):
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     header = [cell.value for cell in sheet[1]]
-    row = dict(zip(header, [cell.value for cell in sheet[2]]))
+    row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
     assert row["Nombre de la obra"] == HYPERLINK  # the text itself, as a string cell
     assert row["Contratista (razón social)"] == "@SUM(1+1)"
     assert isinstance(row["Monto aprobado (MXN)"], float) and isinstance(

@@ -126,7 +126,7 @@ class TestDatasetSchema:
                 _assert_bilingual(placeholder, f"{where} form_placeholder")
 
     def test_every_preset_exists(self, path, presets):
-        for group, name, field in _fields(_load(path)):
+        for _group, name, field in _fields(_load(path)):
             if "preset" in field:
                 assert field["preset"] in presets, f"{path.name}: {name} uses unknown preset"
 
