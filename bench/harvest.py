@@ -30,12 +30,15 @@ import threading
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from generador import MUNICIPIO, localities, obras
+
+if TYPE_CHECKING:
+    from ckan.types import Context
 
 REPO = Path(__file__).resolve().parents[1]
 STATE = Path(os.environ.get("HUEYAPAN_STATE_DIR", REPO / ".state"))
@@ -104,7 +107,7 @@ def load_ckan(ini: Path) -> Any:
     from ckan.config.middleware import make_app
 
     app = make_app(load_config(str(ini)))
-    flask_app = app._wsgi_app
+    flask_app = app._wsgi_app  # pyright: ignore[reportAttributeAccessIssue] - set by make_app
     context = flask_app.test_request_context()
     context.push()
     return context
@@ -130,7 +133,7 @@ def check_wipeable(allow_any: bool) -> dict[str, str]:
 # The stores: wiped and seeded before each part
 # --------------------------------------------------------------------------------------------
 
-def site_context() -> dict[str, Any]:
+def site_context() -> Context:
     from ckan.plugins import toolkit as tk
 
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
@@ -142,7 +145,7 @@ def purge_queues() -> None:
     from ckanext.harvest import queue
 
     queue.purge_queues()
-    conn = queue.get_connection()
+    conn = queue.get_connection_redis()  # the bench's harvest queues are in Redis
     for key in conn.scan_iter(f"ckanext-harvest:{config.get('ckan.site_id')}:*"):
         conn.delete(key)
 
@@ -302,7 +305,7 @@ def run_plain(rows: list[dict[str, Any]], org: dict[str, Any]) -> dict[str, Any]
         data = dict(row, type="obra", owner_org=org["id"], name=slug(row["clave_obra"]))
         before = time.perf_counter()
         try:
-            create(dict(context), data)
+            create(context.copy(), data)
             ok += 1
             durations.append(time.perf_counter() - before)
         except tk.ValidationError as error:
@@ -485,7 +488,7 @@ def run_harvest(rows: list[dict[str, Any]], org: dict[str, Any], ini: Path,
 # --------------------------------------------------------------------------------------------
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--rows", type=int, action="append",
                         help="number of obras (repeatable; default 1000)")
     parser.add_argument("--ini", default="test.ini", help="CKAN configuration (default test.ini)")

@@ -57,7 +57,7 @@ def load_ckan(ini: Path) -> Any:
     from ckan.config.middleware import make_app
 
     app = make_app(load_config(str(ini)))
-    context = app._wsgi_app.test_request_context()
+    context = app._wsgi_app.test_request_context()  # pyright: ignore[reportAttributeAccessIssue] - set by make_app
     context.push()
     return context
 
@@ -158,6 +158,7 @@ def commit() -> str:
 
 def measure(base_url: str, datasets: list[Any], queries: list[Any]) -> dict[str, Any]:
     """Index the corpus in both cores and run every query against each."""
+    from ckan import model
     from ckan.lib import search
 
     from tests.test_relevancia import create_corpus, run_queries
@@ -176,7 +177,7 @@ def measure(base_url: str, datasets: list[Any], queries: list[Any]) -> dict[str,
             search.rebuild(quiet=True)  # what `ckan search-index rebuild` runs
             search.commit()
             timings[f"reindex_{label}_s"] = time.perf_counter() - started
-        count = search.query_for("package").run({"q": "*:*", "rows": 0})["count"]
+        count = search.query_for(model.Package).run({"q": "*:*", "rows": 0})["count"]
         if count != len(datasets):
             sys.exit(f"ERROR: bench: core {core} holds {count} datasets, not {len(datasets)}")
         records, misses = run_queries(queries)
@@ -228,7 +229,7 @@ def print_report(results: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--ini", type=Path, default=REPO / "test.ini",
                         help="CKAN configuration whose database is wiped (default test.ini)")
     parser.add_argument("--allow-any-database", action="store_true",

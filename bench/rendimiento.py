@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import requests
@@ -39,6 +39,9 @@ import yaml
 
 import generador
 from relevancia import create_core, solr_home, unload_core, write_ckan_conf, write_hueyapan_conf
+
+if TYPE_CHECKING:
+    from ckan.types import Context
 
 REPO = Path(__file__).resolve().parents[1]
 STATE = Path(os.environ.get("HUEYAPAN_STATE_DIR", REPO / ".state"))
@@ -170,10 +173,11 @@ def load_ckan(ini: Path) -> None:
     from ckan.cli import load_config
     from ckan.config.middleware import make_app
 
-    make_app(load_config(str(ini)))._wsgi_app.test_request_context().push()
+    app = make_app(load_config(str(ini)))
+    app._wsgi_app.test_request_context().push()  # pyright: ignore[reportAttributeAccessIssue] - set by make_app
 
 
-def site_context() -> dict[str, Any]:
+def site_context() -> Context:
     from ckan.plugins import toolkit as tk
 
     user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
@@ -428,7 +432,7 @@ def print_table(rows: list[dict[str, Any]], count: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--datasets", type=int, default=1000,
                         help="datasets per side (default 1000)")
     parser.add_argument("--requests", type=int, default=100,

@@ -141,7 +141,8 @@ def load_child(count: int) -> None:
 
     import generador
 
-    make_app(load_config(str(INI)))._wsgi_app.test_request_context().push()
+    app = make_app(load_config(str(INI)))
+    app._wsgi_app.test_request_context().push()  # pyright: ignore[reportAttributeAccessIssue] - set by make_app
     records = generador.catalogo(count)
     plain = [dict(generador.comun(record), name=f"comun-{record['name']}")
              for record in records[: max(count // 20, 4)]]
@@ -563,7 +564,8 @@ def summary(results: dict[str, Any]) -> None:
 
     def slowest(recovery: dict[str, float | None]) -> str:
         values = list(recovery.values())
-        return "never" if None in values else f"{max(values)} s"
+        known = [value for value in values if value is not None]
+        return "never" if len(known) < len(values) else f"{max(known)} s"
 
     print(f"Load test: {results.get('datasets')} datasets, gunicorn {WORKERS} workers, "
           f"{results['clients']} connections, {results['machine']}")
@@ -589,7 +591,7 @@ def summary(results: dict[str, Any]) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--duracion", type=int, default=60, help="seconds of the steady run")
     parser.add_argument("--clientes", type=int, default=50, help="concurrent connections")
     parser.add_argument("--hilos", type=int, default=2, help="wrk threads")

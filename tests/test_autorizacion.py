@@ -22,6 +22,7 @@ import pytest
 import ckan.plugins as plugins
 import ckan.plugins.toolkit as tk
 from ckan.tests import factories
+from ckan.types import Context
 
 from tests import fabricas
 
@@ -158,7 +159,7 @@ def _n() -> int:
     return next(_serial)
 
 
-def _site() -> dict[str, Any]:
+def _site() -> Context:
     return {"user": tk.get_action("get_site_user")({"ignore_auth": True}, {})["name"],
             "ignore_auth": True}
 
@@ -170,7 +171,7 @@ def _as_site(action: str, **data: Any) -> Any:
 
 def _call(context: dict[str, Any], action: str, **data: Any) -> Any:
     """One action as the cell's user: a fresh context each time (actions change it)."""
-    return tk.get_action(action)(dict(context), data)
+    return tk.get_action(action)(Context(**context), data)
 
 
 def _dataset_data(tipo: str, org: dict[str, Any], **fields: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ CONTRATO = Path(__file__).resolve().parents[1] / "contrato"
 @pytest.fixture(scope="module")
 def comparar():
     spec = importlib.util.spec_from_file_location("comparar", CONTRATO / "comparar.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

@@ -149,8 +149,8 @@ def command_groups() -> dict[str, click.Command]:
     from ckanext.hueyapan.cli import hueyapan
 
     groups = dict(ckan.commands)
-    groups.update({command.name: command for command in harvest_commands()})
-    groups[hueyapan.name] = hueyapan
+    groups.update({str(command.name): command for command in harvest_commands()})
+    groups[str(hueyapan.name)] = hueyapan
     return groups
 
 

@@ -69,7 +69,7 @@ def test_every_story_keeps_its_flags_whatever_the_day():
                 hoy, historia.nombre)
         states = [search.estado_convocatoria(h.datos, hoy) for h in ejemplos.historias(hoy)
                   if h.tipo == "convocatoria"]
-        assert sorted(states) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
+        assert sorted(states, key=str) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
         vigentes = [h for h in ejemplos.historias(hoy) if h.tipo == "programa-social"
                     and h.datos["vigencia_inicio"] <= hoy.isoformat() <= h.datos["vigencia_fin"]]
         assert len(vigentes) == 2
@@ -174,7 +174,8 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
     # convocatorias: one of each estado; the resuelta one shows its review and the obra it made
     estados = {h.nombre: search.estado_convocatoria(_show(h.nombre))
                for h in stories if h.tipo == "convocatoria"}
-    assert sorted(estados.values()) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
+    assert sorted(estados.values(), key=str) == [
+        "abierta", "abierta", "cerrada", "proxima", "resuelta"]
     resultados = call_action("hueyapan_convocatoria_resultados",
                              id="ejemplo-convocatoria-obras-comunitarias")
     assert resultados["publicados"] is True
@@ -192,7 +193,7 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
         assert ejemplos.MARCA in propuesta.titulo
         proponente = model.Session.get(model.User, propuesta.usuario_id)
         assert proponente.name.startswith("ejemplo-") and proponente.email is None
-        assert ejemplos.MARCA in proponente.fullname
+        assert ejemplos.MARCA in (proponente.fullname or "")
 
     # programas: beneficiaries by community and sex
     programa = _show("ejemplo-programa-alimentario-personas-mayores")

@@ -136,7 +136,9 @@ def test_a_dataset_without_place_has_no_extent(org, context):
 def test_the_extent_of_a_point_is_a_100_m_square():
     lon, lat = LOS_MANGOS_POINT
     point = json.dumps({"type": "Point", "coordinates": [lon, lat]})
-    minx, miny, maxx, maxy = espacial.extent({"spatial": point}, {})
+    box = espacial.extent({"spatial": point}, {})
+    assert box is not None
+    minx, miny, maxx, maxy = box
     height_m = (maxy - miny) * 111_320
     width_m = (maxx - minx) * 111_320 * 0.9498  # cos(18.24°)
     assert height_m == pytest.approx(100, rel=0.01)

@@ -259,6 +259,7 @@ def shacl(data: Graph, shapes: Path) -> tuple[int, int, str]:
     shapes_graph = Graph().parse(shapes, format="turtle")
     _, report, _ = validate(data, shacl_graph=shapes_graph, inference="none",
                             abort_on_first=False, allow_warnings=True, meta_shacl=False)
+    assert isinstance(report, Graph)  # pyshacl's report is a graph unless asked for text
     results = Counter()
     for result in report.subjects(SH.resultSeverity, None):
         results[(str(report.value(result, SH.resultSeverity)).rsplit("#", 1)[1],

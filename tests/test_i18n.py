@@ -57,8 +57,9 @@ def test_translations_keep_the_placeholders_and_none_is_fuzzy():
             continue
         assert "fuzzy" not in message.flags, message.id
         # a plural message: every Spanish form keeps the placeholders of the English ones
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = (tuple(message.string) if isinstance(message.string, (tuple, list))
+                   else (message.string or "",))
         wanted = set().union(*(re.findall(r"\{\w+\}", text) for text in ids))
         for text in strings:
             assert set(re.findall(r"\{\w+\}", text)) == wanted, message.id

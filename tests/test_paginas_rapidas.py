@@ -68,8 +68,9 @@ def test_a_community_page_lists_the_latest_and_links_to_all(app, muchas_obras):
     assert titles[0] == f"Obra número {muchas_obras - 1:02d}"
     link = section.select_one("p.hy-ver-todas a")
     assert link.get_text(strip=True) == f"Ver las {muchas_obras} obras públicas de Los Mangos"
-    assert link["href"].startswith("/obra/") and f"hueyapan_comunidad={LOS_MANGOS}" in link["href"]
-    listed = BeautifulSoup(app.get(link["href"]).body, "html.parser")
+    href = str(link["href"])
+    assert href.startswith("/obra/") and f"hueyapan_comunidad={LOS_MANGOS}" in href
+    listed = BeautifulSoup(app.get(href).body, "html.parser")
     assert str(muchas_obras) in listed.select_one(".search-form h1, .search-form h2").get_text()
 
 

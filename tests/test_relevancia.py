@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from ckan.plugins import toolkit
+from ckan.types import Context
 
 #: The data file shared with bench/relevancia.py.
 RELEVANCE_SET = pathlib.Path(__file__).resolve().parent / "data" / "relevancia.yaml"
@@ -61,7 +62,7 @@ def load_relevance_set(path: pathlib.Path = RELEVANCE_SET) -> tuple[list[Dataset
     return data["conjuntos"], data["consultas"]
 
 
-def _site_context() -> dict[str, Any]:
+def _site_context() -> Context:
     user = toolkit.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": user["name"], "ignore_auth": True}
 

@@ -189,6 +189,7 @@ def test_the_reset_form_ends_every_session(app, redis):
     user = factories.User(password=PASSWORD)
     laptop, saved = _sessions_of(app, user["name"])
     stored = model.User.get(user["id"])
+    assert stored is not None
     mailer.create_reset_key(stored)
     url = f"/user/reset/{user['id']}?key={stored.reset_key}"
     browser = app.test_client()

@@ -35,13 +35,13 @@ def generated() -> ET.Element:
 
 
 def _by_name(root: ET.Element, tags: tuple[str, ...]) -> dict[str, ET.Element]:
-    return {el.get("name"): el for tag in tags for el in root.iter(tag)}
+    return {el.get("name", ""): el for tag in tags for el in root.iter(tag)}
 
 
 def _field_type(root: ET.Element, field_name: str) -> tuple[ET.Element, ET.Element]:
     field = _by_name(root, ("field",))[field_name]
     types = _by_name(root, ("fieldType", "fieldtype"))
-    return field, types[field.get("type")]
+    return field, types[field.get("type", "")]
 
 
 def test_schema_is_read_from_the_installed_ckan():
@@ -80,7 +80,7 @@ def test_schema_keeps_every_ckan_declaration(shipped, generated, tag):
 
 def test_schema_keeps_every_ckan_copy_field(shipped, generated):
     def copies(root: ET.Element) -> list[tuple[str, str]]:
-        return [(el.get("source"), el.get("dest")) for el in root.iter("copyField")]
+        return [(el.get("source", ""), el.get("dest", "")) for el in root.iter("copyField")]
 
     assert set(copies(shipped)) <= set(copies(generated))
 
@@ -194,7 +194,9 @@ def test_an_unknown_filter_in_ckans_text_type_is_an_error():
     """A CKAN upgrade that changes the language part of its text type must be looked at."""
     root = ET.parse(solr_schema.ckan_schema_path()).getroot()
     field_type = _by_name(root, ("fieldType",))[solr_schema.SPANISH_TEXT_TYPE]
-    ET.SubElement(field_type.find("analyzer"), "filter", {"class": "solr.StopFilterFactory"})
+    analyzer = field_type.find("analyzer")
+    assert analyzer is not None
+    ET.SubElement(analyzer, "filter", {"class": "solr.StopFilterFactory"})
     with pytest.raises(solr_schema.SchemaError, match="StopFilterFactory"):
         solr_schema._spanish_text(root)
 

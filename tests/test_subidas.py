@@ -368,6 +368,7 @@ def test_the_default_types_exclude_web_pages_scripts_and_programs():
     declaration = Declaration()
     declaration.load_plugin("hueyapan")
     default = declaration[Key.from_string("ckanext.hueyapan.subidas.tipos_recurso")].default
+    assert default is not None
     assert {"text/csv", "application/pdf", "application/zip", "image/png"} <= set(default)
     assert not {"text/html", "image/svg+xml", "application/javascript", "text/javascript",
                 "application/xhtml+xml", "application/x-dosexec"} & set(default)

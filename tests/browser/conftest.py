@@ -223,8 +223,9 @@ def browser(live_server, tmp_path_factory, monkeypatch, request):
     service = Service(CHROMEDRIVER, env={**os.environ, "LANGUAGE": "es_419:es"})
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(60)
-    driver.network_log = NetworkLog(driver)
-    driver.live_url = live_server
+    # what the tests read beside the driver (selenium's class does not declare them)
+    driver.network_log = NetworkLog(driver)  # pyright: ignore[reportAttributeAccessIssue]
+    driver.live_url = live_server  # pyright: ignore[reportAttributeAccessIssue]
     request.node._browser = driver
     try:
         yield driver

@@ -4,8 +4,11 @@ configuration sets a blank base layer), accessible (axe-core, WCAG 2.1 AA), no h
 overflow, and Spanish full-text search ("pavimentacion" finds "Pavimentación")."""
 from __future__ import annotations
 
+from typing import Literal
+
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from ckan.tests.helpers import call_action
@@ -96,8 +99,11 @@ def test_search_by_area_on_the_map(browser, live_server, screenshot):
     # the pencil opens ckanext-spatial's drawing dialog, in Spanish
     browser.find_element(By.CSS_SELECTOR,
                          "#dataset-map-container .leaflet-control-custom-button").click()
-    dialog = WebDriverWait(browser, 10).until(lambda d: next(
-        (m for m in d.find_elements(By.CSS_SELECTOR, ".modal") if m.is_displayed()), None))
+    def shown_dialog(driver) -> WebElement | Literal[False]:
+        return next((m for m in driver.find_elements(By.CSS_SELECTOR, ".modal")
+                     if m.is_displayed()), False)
+
+    dialog = WebDriverWait(browser, 10).until(shown_dialog)
     assert dialog.find_element(By.CSS_SELECTOR, ".modal-title").text == (
         "Dibuje un rectángulo sobre el área que quiere buscar:")
     close = dialog.find_element(By.CSS_SELECTOR, ".btn-close")

@@ -23,6 +23,7 @@ import math
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -71,7 +72,8 @@ class Sweep:
     # --- storing --------------------------------------------------------------------------------
 
     def create(self, action: str, context: dict[str, Any], data: dict[str, Any],
-               payload: hostil.Payload, where: str, allowed: set[str] = frozenset()) -> Any:
+               payload: hostil.Payload, where: str,
+               allowed: AbstractSet[str] = frozenset()) -> Any:
         """``action`` with ``data``; a field a validator refuses is recorded and dropped, and the
         action is tried again. A refusal outside ``allowed`` (field names) is a problem."""
         data = dict(data)
@@ -311,11 +313,13 @@ def test_payloads_in_every_field_render_escaped(catalogo_hostil, sweep, screensh
         body = sweep.fetch(f"/exportar/{tipo}.xlsx", f"XLSX export of {tipo}")
         sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
         sweep.lost(f"XLSX export of {tipo}", titles[tipo],
-                   {c for row in sheet.iter_rows(values_only=True) for c in row})
+                   {c for row in sheet.iter_rows(values_only=True) for c in row
+                    if isinstance(c, str)})
     feed = ET.fromstring(sweep.fetch(f"/comunidad/{LOS_MANGOS}/cambios.atom", "Atom of Los Mangos"))
     entries = {e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry")}
     if not entries or entries - set().union(*titles.values()):
-        sweep.problems.append(f"Atom feed of Los Mangos: unexpected titles {sorted(entries)}")
+        sweep.problems.append("Atom feed of Los Mangos: unexpected titles "
+                              f"{sorted(entries, key=str)}")
     package = json.loads(sweep.fetch("/exportar/oc4ids.json", "OC4IDS package"))
     sweep.lost("OC4IDS package", titles["obra"], {p["title"] for p in package["projects"]})
     import rdflib

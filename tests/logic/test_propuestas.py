@@ -6,6 +6,7 @@ import email
 import io
 import socketserver
 import threading
+from email.message import Message
 
 import pytest
 
@@ -31,6 +32,7 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 return
             if data_mode:
                 if line in (b".\r\n", b".\n"):
+                    assert isinstance(self.server, _SMTPServer)
                     self.server.messages.append(email.message_from_bytes(b"".join(lines)))
                     data_mode, lines = False, []
                     self.wfile.write(b"250 OK\r\n")
@@ -50,11 +52,19 @@ class _SMTPHandler(socketserver.StreamRequestHandler):
                 self.wfile.write(b"250 OK\r\n")
 
 
+class _SMTPServer(socketserver.ThreadingTCPServer):
+    """Keeps every message it receives."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SMTPHandler)
+        self.messages: list[Message] = []
+
+
 @pytest.fixture
 def smtp(ckan_config, monkeypatch):
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTPHandler)
-    server.daemon_threads = True
-    server.messages = []
+    server = _SMTPServer()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{server.server_address[1]}")
     monkeypatch.setitem(ckan_config, "smtp.mail_from", "catalogo@example.org")
