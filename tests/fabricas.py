@@ -47,9 +47,9 @@ def programa(org, **fields):
 
 def dia(dias: int) -> str:
     """The date ``dias`` days from today in the municipality (negative: in the past), ISO."""
-    from ckanext.hueyapan import search
+    from ckanext.hueyapan import comun
 
-    return (search.today() + datetime.timedelta(days=dias)).isoformat()
+    return (comun.today() + datetime.timedelta(days=dias)).isoformat()
 
 
 def area_obras(**fields):

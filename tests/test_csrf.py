@@ -40,7 +40,7 @@ ACCEPTED_BY = {
 def our_blueprints() -> set[str]:
     """Our blueprints (``views.__all__``) and those CKAN makes for our dataset types."""
     from ckanext.hueyapan import views
-    from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
+    from ckanext.hueyapan.comun import DATASET_TYPES
 
     names = {getattr(views, name).name for name in views.__all__}
     for tipo in DATASET_TYPES:

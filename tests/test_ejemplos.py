@@ -18,7 +18,7 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import uploader
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import alertas, cifras, ejemplos, search, vocabularios
+from ckanext.hueyapan import alertas, cifras, comun, ejemplos, search, vocabularios
 from ckanext.hueyapan.model import Propuesta
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index", "comunidades")
@@ -84,7 +84,7 @@ def test_every_story_keeps_its_flags_whatever_the_day():
 def test_every_story_is_consistent_in_itself():
     """Progress history ends at the headline progress and never goes back, payments follow the
     financial progress, funding adds up, counts by sex add up to the totals."""
-    hoy = search.today()
+    hoy = comun.today()
     for historia in ejemplos.historias(hoy):
         datos = historia.datos
         assert ejemplos.MARCA not in datos["title"]  # added once, by the loader
@@ -210,8 +210,8 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
     assert _snapshot() == before
 
     # the next day, the dates move with it and the stories stay true
-    tomorrow = search.today() + datetime.timedelta(days=1)
-    monkeypatch.setattr(search, "today", lambda: tomorrow)
+    tomorrow = comun.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(comun, "today", lambda: tomorrow)
     moved = _load(encendidos)
     assert f"0 creados, {len(stories)} con fechas al día de hoy, 0 sin cambios" in moved
     for historia in obras:

@@ -11,13 +11,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from ckanext.hueyapan.harvesters.tabla import (
-    DATASET_TYPES,
-    KEY_FIELDS,
-    FieldSpec,
-    field_specs,
-    read_table,
-)
+from ckanext.hueyapan.comun import DATASET_TYPES, KEY_FIELDS
+from ckanext.hueyapan.harvesters.tabla import FieldSpec, field_specs, read_table
 from ckanext.hueyapan.plantillas import filename, template_csv, template_xlsx
 
 DB = pytest.mark.usefixtures("with_plugins", "comunidades")

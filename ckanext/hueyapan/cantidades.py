@@ -7,7 +7,7 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["fecha", "lista", "monto", "numero"]
+__all__ = ["fecha", "lista", "monto", "numero", "porcentaje"]
 
 
 def monto(value: Any) -> Decimal | None:
@@ -48,3 +48,12 @@ def lista(value: Any) -> list[Any]:
         except ValueError:
             return [value]
     return list(value) if isinstance(value, list) else [value]
+
+
+def porcentaje(value: Any) -> float | None:
+    """A stored percentage ("45", "45.5") as a number from 0 to 100, or None."""
+    try:
+        number = float(str(value).strip().rstrip("%"))
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= 100 else None

@@ -30,7 +30,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.redis import connect_to_redis
 
-from ckanext.hueyapan import filtros, search, vocabularios
+from ckanext.hueyapan import comun, filtros, vocabularios
 from ckanext.hueyapan.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
@@ -76,7 +76,7 @@ def _rows(sql: str, **params: Any) -> list[Any]:
 
 def compute(today: datetime.date | None = None) -> dict[str, Any]:
     """The figures, from the database (no cache). Amounts are floats of pesos (JSON-friendly)."""
-    today = today or search.today()
+    today = today or comun.today()
     obras = _search(filtros.Busqueda(tipo="obra"), rows=0, **{
         "facet.field": json.dumps(["hueyapan_etapa"]), "facet.limit": -1})
     etapas = obras["facets"].get("hueyapan_etapa", {})
@@ -151,7 +151,7 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
 
 def figures() -> dict[str, Any]:
     """The cached figures (computed at most once per change and per day)."""
-    today = search.today()
+    today = comun.today()
     try:
         redis = connect_to_redis()
         generation = int(redis.get(_key("generacion")) or 0)

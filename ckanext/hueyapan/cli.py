@@ -11,8 +11,9 @@ import yaml
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import comunidades, vocabularios
-from ckanext.hueyapan.search import DATASET_TYPES
+from ckanext.hueyapan import comunidades, ejemplos, salidas, vocabularios
+from ckanext.hueyapan.comun import DATASET_TYPES
+from ckanext.hueyapan.harvesters.workers import consume
 
 __all__ = ["hueyapan"]
 
@@ -60,16 +61,12 @@ def load_areas() -> None:
 def harvest_consumer(cola: str) -> None:
     """Consumidor de la cola de cosecha gather o fetch (en lugar de 'ckan harvester
     gather-consumer|fetch-consumer', que terminan tras un minuto sin trabajo con redis-py 8)."""
-    from ckanext.hueyapan.harvesters.workers import consume
-
     consume(cola)
 
 
 @hueyapan.command("cosecha-ejemplo")
 def example_harvest() -> None:
     """Carga los datos de ejemplo con fechas relativas a hoy (o los quita si están apagados)."""
-    from ckanext.hueyapan import ejemplos
-
     if not tk.asbool(tk.config["ckanext.hueyapan.datos_ejemplo"]):
         removed = ejemplos.quitar()
         click.echo(f"{ejemplos.MARCA}: apagados (ckanext.hueyapan.datos_ejemplo = false); "
@@ -89,8 +86,6 @@ def example_harvest() -> None:
 @hueyapan.command("quitar-ejemplos")
 def remove_examples() -> None:
     """Quita todos los datos de ejemplo: conjuntos, archivos, propuestas y proponentes ficticios."""
-    from ckanext.hueyapan import ejemplos
-
     removed = ejemplos.quitar()
     click.echo(f"{ejemplos.MARCA}: {removed} conjuntos de datos quitados.")
 
@@ -126,8 +121,6 @@ def outputs_table(tipos: tuple[str, ...]) -> None:
     """Imprime, para cada filtro de cada tipo, cuántos conjuntos de datos da cada salida (página
     de búsqueda, API, CSV, XLSX, resumen, OC4IDS, Atom, comunidad, inicio); termina con error si
     alguna no coincide."""
-    from ckanext.hueyapan import salidas
-
     flask_app = click.get_current_context().meta["flask_app"]
     filas = salidas.tabla(flask_app, tipos or DATASET_TYPES)
     click.echo(salidas.texto(filas))

@@ -40,7 +40,9 @@ import ckan.plugins.toolkit as tk
 from ckanext.dcat.profiles.base import DCAT, DCT, FOAF, LOCN, VCARD, RDFProfile
 
 from ckanext.hueyapan.cantidades import fecha
+from ckanext.hueyapan.comunidades import boundary_geojson
 from ckanext.hueyapan.licencias import predeterminada
+from ckanext.hueyapan.model import Comunidad
 
 __all__ = ["HueyapanDCATProfile", "file_type", "media_type"]
 
@@ -212,8 +214,6 @@ class HueyapanDCATProfile(RDFProfile):
     def _spatial(self, dataset_dict: dict[str, Any], dataset_ref: Any) -> None:
         from ckan import model
 
-        from ckanext.hueyapan.model import Comunidad
-
         keys = dataset_dict.get("comunidades") or []
         if isinstance(keys, str):
             try:
@@ -344,6 +344,5 @@ def _license_register() -> Any:
 
 
 def _municipal_boundary() -> dict[str, Any]:
-    from ckanext.hueyapan.comunidades import boundary_geojson
 
     return boundary_geojson()

@@ -1,7 +1,7 @@
 """Generated example data ("Datos de ejemplo"): never official, always marked, switchable off.
 
 :func:`cargar` puts a small catalog in that tells true stories, with every date relative to the
-day it runs (Mexico City time, ``search.today()``): obras in every stage of ``etapa_obra`` (with
+day it runs (Mexico City time, ``comun.today()``): obras in every stage of ``etapa_obra`` (with
 their consultations, progress history, contracts, an amendment and a finiquito, drawn photos and
 minutes), programas sociales in force and one ended, and convocatorias próxima, abierta (two),
 cerrada and resuelta with proposals from fictitious proponents, their review and one proposal
@@ -38,7 +38,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.model import system_info
 
-from ckanext.hueyapan import search
+from ckanext.hueyapan import comun, participacion
 from ckanext.hueyapan.model import Comunidad, Propuesta
 
 __all__ = ["ETIQUETA", "FUENTE", "MARCA", "Archivo", "Historia", "Resultado", "cargar",
@@ -587,7 +587,7 @@ def _convocatorias(hoy: datetime.date) -> list[Historia]:
 
 def historias(hoy: datetime.date | None = None) -> list[Historia]:
     """Every example dataset's story, dated relative to ``hoy`` (default: today)."""
-    hoy = hoy or search.today()
+    hoy = hoy or comun.today()
     return _programas(hoy) + _convocatorias(hoy) + _obras(hoy)
 
 
@@ -749,8 +749,8 @@ def _crear(historia: Historia) -> dict[str, Any]:
     campos = _campos(historia)
     convocatoria = historia.tipo == "convocatoria" and historia.propuestas
     if convocatoria:  # open today while its proposals arrive, then its own dates
-        campos.update(fecha_apertura=search.today().isoformat(),
-                      fecha_cierre=search.today().isoformat())
+        campos.update(fecha_apertura=comun.today().isoformat(),
+                      fecha_cierre=comun.today().isoformat())
         for key in ("fecha_resultados", "fecha_apertura_propuestas", "obras_resultantes",
                     "resultados_recibidas", "resultados_aprobadas", "resultados_rechazadas",
                     "resultados_mujeres", "resultados_hombres"):
@@ -798,7 +798,7 @@ def _proponer(historia: Historia, dataset: dict[str, Any],
 
 def _fechar_propuestas(historia: Historia, package_id: str) -> None:
     """Date each proposal on the day its story says it arrived (inside the call's window)."""
-    hoy = search.today()
+    hoy = comun.today()
     por_titulo = {f"{item.titulo} ({MARCA})": item for item in historia.propuestas}
     for propuesta in model.Session.query(Propuesta).filter(
             Propuesta.convocatoria_id == package_id):
@@ -806,7 +806,7 @@ def _fechar_propuestas(historia: Historia, package_id: str) -> None:
         if item is not None:
             propuesta.creado = datetime.datetime.combine(
                 hoy + datetime.timedelta(days=item.dia), datetime.time(12),
-                tzinfo=search.TIMEZONE)
+                tzinfo=comun.TIMEZONE)
     model.Session.commit()
 
 
@@ -831,7 +831,7 @@ def _quitar_fuente_anterior() -> bool:
 
 def cargar() -> Resultado:
     """Load the example catalog, or bring its dates to today. The same day twice: no change."""
-    hoy = search.today()
+    hoy = comun.today()
     if model.Session.query(Comunidad).count() == 0:
         raise tk.ObjectNotFound("El registro de comunidades está vacío: ejecute "
                                 "«ckan hueyapan cargar-comunidades».")
@@ -914,8 +914,6 @@ def quitar() -> int:
     """Remove every example dataset (purged, with its files and proposals), the harvest source
     of earlier versions and its datasets, and retire the fictitious proponents. Returns how many
     datasets went."""
-    from ckanext.hueyapan import participacion
-
     context = _contexto()
     removed = int(_quitar_fuente_anterior())
     packages = conjuntos()

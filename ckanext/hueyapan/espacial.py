@@ -35,6 +35,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
+from ckanext.hueyapan.model import Comunidad
+
 __all__ = ["MIN_SIDE_M", "comunidades_bounds", "extent", "index_extent", "municipal_boundary",
            "own_geometry"]
 
@@ -113,8 +115,6 @@ _BOUNDS: dict[tuple[str, Any], tuple[float, float, float, float] | None] = {}
 
 def _community_bounds(keys: list[str]) -> list[tuple[float, float, float, float]]:
     from ckan import model
-
-    from ckanext.hueyapan.model import Comunidad
 
     found = []
     rows = model.Session.query(Comunidad.id, Comunidad.modificado).filter(Comunidad.id.in_(keys))

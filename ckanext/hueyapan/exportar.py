@@ -26,9 +26,11 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.hueyapan import alertas, filtros, search
+from ckanext.hueyapan import alertas, cifras, comun, filtros
 from ckanext.hueyapan.cantidades import numero
-from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES, FieldSpec, field_specs
+from ckanext.hueyapan.comun import DATASET_TYPES
+from ckanext.hueyapan.harvesters.tabla import FieldSpec, field_specs
+from ckanext.hueyapan.model import Comunidad, Termino
 
 __all__ = ["CSV_MIMETYPE", "MAX_ROWS", "XLSX_MIMETYPE", "columns", "datasets", "export",
            "dictionary_csv"]
@@ -85,8 +87,6 @@ def datasets(dataset_type: str, busqueda: filtros.Busqueda | None = None
 
 def _labels() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     from ckan import model
-
-    from ckanext.hueyapan.model import Comunidad, Termino
 
     communities = {c.id: c.nombre for c in model.Session.query(Comunidad)}
     communities[str(tk.config["ckanext.hueyapan.municipio.cvegeo"])] = "Todo el municipio"
@@ -150,7 +150,7 @@ def _value(column: Column, dataset: dict[str, Any], labels: tuple[Any, Any], tod
 def rows(dataset_type: str, busqueda: filtros.Busqueda | None = None) -> Iterator[list[Any]]:
     cols = columns(dataset_type)
     labels = _labels()
-    today = search.today()
+    today = comun.today()
     for dataset in datasets(dataset_type, busqueda):
         flags = alertas.flags(dataset, today) if dataset_type == "obra" else {}
         yield [_value(column, dataset, labels, today, flags) for column in cols]
@@ -250,10 +250,9 @@ def export(dataset_type: str, fmt: str, busqueda: filtros.Busqueda | None = None
 
     if busqueda is not None and busqueda.filtra:
         return make()
-    from ckanext.hueyapan import cifras
 
     language = tk.h.lang() if hasattr(tk.h, "lang") else "es"
-    path = _cache_dir() / f"{dataset_type}-{cifras.generation()}-{search.today()}-{language}.{fmt}"
+    path = _cache_dir() / f"{dataset_type}-{cifras.generation()}-{comun.today()}-{language}.{fmt}"
     if path.exists():
         return path.read_bytes()
     content = make()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,8 +18,10 @@ from markupsafe import Markup
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import mapas, search
-from ckanext.hueyapan.cantidades import fecha, lista
+from ckanext.hueyapan import comun, comunidades, mapas, search, vocabularios
+from ckanext.hueyapan.alertas import ALERTAS, DIAS_FINIQUITO
+from ckanext.hueyapan.cantidades import fecha, lista, porcentaje
+from ckanext.hueyapan.comun import ESTADO_LABELS
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "campos_en_ficha",
     "consultas",
     "contratista",
+    "descripcion_corta",
     "esquema_restante",
     "fecha_larga",
     "fechas_convocatoria",
@@ -137,9 +141,7 @@ def esquema_restante(schema: dict[str, Any], pkg: dict[str, Any], can_edit: bool
 
 def fuentes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The funding sources of an obra with their label and amount."""
-    from ckanext.hueyapan.helpers import termino_labels
-
-    labels = termino_labels("fuente_financiamiento")
+    labels = vocabularios.termino_labels("fuente_financiamiento")
     return [{"clave": row.get("fuente"),
              "etiqueta": labels.get(row.get("fuente"), row.get("fuente")),
              "monto": row.get("monto")}
@@ -212,10 +214,8 @@ def consultas(pkg: dict[str, Any]) -> dict[str, Any]:
 
 def historial(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The progress reports of an obra, oldest first, with their percentages as numbers."""
-    from ckanext.hueyapan.helpers import hueyapan_porcentaje_numero as pct
-
-    rows = [{"fecha": row.get("fecha"), "fisico": pct(row.get("avance_fisico")),
-             "financiero": pct(row.get("avance_financiero")), "nota": row.get("nota") or ""}
+    rows = [{"fecha": row.get("fecha"), "fisico": porcentaje(row.get("avance_fisico")),
+             "financiero": porcentaje(row.get("avance_financiero")), "nota": row.get("nota") or ""}
             for row in lista(pkg.get("historial_avance")) if isinstance(row, dict)]
     return sorted(rows, key=lambda r: str(r["fecha"] or ""))
 
@@ -224,8 +224,6 @@ def alertas(pkg: dict[str, Any]) -> list[dict[str, str]]:
     """The red flags of an obra as package_show and package_search return them (``alertas``,
     ``retraso_dias``, ``sobrecosto_pct``: see alertas.py), in the order of ``ALERTAS``, each with
     its label and a one-line explanation that carries its figure."""
-    from ckanext.hueyapan.alertas import ALERTAS, DIAS_FINIQUITO
-
     nombres = set(pkg.get("alertas") or ())
     dias = _int(pkg.get("retraso_dias")) or 0
     pct = f"{float(pkg.get('sobrecosto_pct') or 0):.1f}".removesuffix(".0")
@@ -265,11 +263,9 @@ def recursos(pkg: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     shown as thumbnails; a linked photo is not fetched from another site), ``resultados`` (a
     call's award and results) and ``documentos`` (everything else), each keeping the order staff
     gave them, with the label of their type."""
-    from ckanext.hueyapan.helpers import termino_labels
-
     vocabulary = {"obra": "tipo_recurso_obra", "programa-social": "tipo_recurso_programa",
                   "convocatoria": "tipo_recurso_convocatoria"}.get(pkg.get("type", ""))
-    labels = termino_labels(vocabulary) if vocabulary else {}
+    labels = vocabularios.termino_labels(vocabulary) if vocabulary else {}
     out: dict[str, list[dict[str, Any]]] = {"fotos": [], "resultados": [], "documentos": []}
     for res in pkg.get("resources") or []:
         tipo = res.get("tipo_recurso") or ""
@@ -290,10 +286,9 @@ def beneficiarios(pkg: dict[str, Any]) -> dict[str, Any]:
     """The beneficiaries by community and sex, most first, with totals and the widths (percent
     of the largest community) of the chart's bars. A row's total is the one recorded, or women
     plus men when it was left empty; ``sin_sexo`` is what the total has beyond women and men."""
-    from ckanext.hueyapan.helpers import comunidad_labels
-
     raw = [row for row in lista(pkg.get("beneficiarios")) if isinstance(row, dict)]
-    labels = comunidad_labels([str(row.get("comunidad")) for row in raw if row.get("comunidad")])
+    labels = comunidades.comunidad_labels(
+        [str(row.get("comunidad")) for row in raw if row.get("comunidad")])
     filas = []
     for row in raw:
         mujeres, hombres = _int(row.get("mujeres")) or 0, _int(row.get("hombres")) or 0
@@ -321,7 +316,7 @@ def beneficiarios(pkg: dict[str, Any]) -> dict[str, Any]:
 def plazo(pkg: dict[str, Any], on: datetime.date | None = None) -> dict[str, Any]:
     """A call's estado and, while it is open, the days left ("quedan 5 días", "cierra hoy");
     before it opens, the days until it does."""
-    on = on or search.today()
+    on = on or comun.today()
     estado = pkg.get("estado") or search.estado_convocatoria(pkg, on)
     texto = ""
     if estado == "abierta":
@@ -331,9 +326,9 @@ def plazo(pkg: dict[str, Any], on: datetime.date | None = None) -> dict[str, Any
     elif estado == "proxima":
         until = (fecha(pkg.get("fecha_apertura")) - on).days  # type: ignore[operator]
         texto = tk.ungettext("opens in {n} day", "opens in {n} days", until).format(n=until)
-    from ckanext.hueyapan.helpers import hueyapan_estado_label
 
-    return {"estado": estado, "etiqueta": hueyapan_estado_label(estado) if estado else "",
+    etiqueta = ESTADO_LABELS.get(estado or "")
+    return {"estado": estado, "etiqueta": tk._(etiqueta) if etiqueta else (estado or ""),
             "texto": texto}
 
 
@@ -346,7 +341,7 @@ def fechas_convocatoria(pkg: dict[str, Any], schema: dict[str, Any],
                         on: datetime.date | None = None) -> list[dict[str, Any]]:
     """A call's dates in calendar order, labelled with the schema's labels; ``pasada`` tells
     whether the day is over."""
-    on = on or search.today()
+    on = on or comun.today()
     by_name = {f["field_name"]: f for f in schema.get("dataset_fields", [])}
     rows = []
     for name in _FECHAS_CONVOCATORIA:
@@ -411,3 +406,27 @@ def mapa(pkg: dict[str, Any]) -> dict[str, Any]:
         description = tk._("Its communities are highlighted.")
     svg: Markup = mapas.svg_mapa(puntos, title, description)
     return {**base, "svg": svg}
+
+
+# Anything Markdown (or HTML) could turn into markup: inline marks, links, entities, tags, and
+# lines that start a list, a heading, a quote or a code block.
+_MARKDOWN = re.compile(r"[\\`*_\[\]<>&#|~=+]|^\s*(?:[-+*]|\d+[.)])\s|^(?: {4}|\t)| {2,}$|\r",
+                       re.MULTILINE)
+_PARRAFOS = re.compile(r"\n\s*\n")
+
+
+def descripcion_corta(text: str | None, length: int = 200) -> str:
+    """Plain text of a Markdown description, cut at a word for previews and link cards.
+
+    The text of CKAN's ``markdown_extract`` (up to whitespace, which HTML collapses); a
+    description with nothing Markdown would change (most of them) skips the Markdown parser,
+    which costs ~2 ms per call: a community's page lists dozens."""
+    from ckan.lib.helpers import markdown_extract
+
+    text = text or ""
+    if _MARKDOWN.search(text):
+        return str(markdown_extract(text, extract_length=length))
+    plain = "\n".join(p.strip() for p in _PARRAFOS.split(text) if p.strip())
+    if not length or len(plain) < length:
+        return plain
+    return textwrap.shorten(plain, width=length, placeholder="...")

@@ -26,19 +26,19 @@ import datetime
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.hueyapan import alertas
+from ckanext.hueyapan.comun import ESTADOS, TIMEZONE
 
 __all__ = [
     "ALERTA_FIELD", "ESTADO_FIELD", "ESTADOS", "Busqueda", "alerta_query", "cada_uno",
     "clausula", "desde_peticion", "estado_query", "solr_instant", "traducir",
 ]
 
-TIMEZONE = ZoneInfo("America/Mexico_City")
 ALERTA_FIELD = "hueyapan_alerta"
 ESTADO_FIELD = "hueyapan_estado"
-ESTADOS = ("proxima", "abierta", "cerrada", "resuelta")
 #: Query-string parameters of a search page that are not field filters.
 NO_FILTROS = ("q", "page", "sort")
 _FIELD_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -56,8 +56,6 @@ def solr_instant(day: datetime.date, end_of_day: bool = False) -> str:
 
 def alerta_query(alerta: str) -> str:
     """Solr query of the obras with a red flag, the date-dependent ones against Solr's NOW."""
-    from ckanext.hueyapan import alertas
-
     due = "hueyapan_termino_programado_date"
     if alerta == "retraso":
         return f"({ALERTA_FIELD}:retraso OR ({due}:[* TO NOW] AND {_OPEN}))"
@@ -91,7 +89,6 @@ _OPERATORS = {"OR": "OR", "||": "OR", "AND": "AND", "&&": "AND"}
 
 
 def _unknown(field: str, value: str) -> tk.ValidationError:
-    from ckanext.hueyapan import alertas
 
     if field == ALERTA_FIELD:
         return tk.ValidationError({"fq": [
@@ -103,7 +100,6 @@ def _unknown(field: str, value: str) -> tk.ValidationError:
 
 
 def _query(field: str, value: str) -> str:
-    from ckanext.hueyapan import alertas
 
     name = value[1:-1].strip() if value.startswith('"') else value
     if field == ALERTA_FIELD and name in alertas.ALERTAS:

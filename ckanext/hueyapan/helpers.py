@@ -3,16 +3,27 @@ from __future__ import annotations
 
 import functools
 import json
-import re
-import textwrap
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import peticion, vocabularios
+from ckanext.hueyapan import (
+    cantidades,
+    cifras,
+    comunidades,
+    ejemplos,
+    fichas,
+    mapas,
+    participacion,
+    vocabularios,
+)
+from ckanext.hueyapan.comun import ESTADO_LABELS, PROPUESTA_ESTADO_LABELS, tipo_label, tipo_plural
+from ckanext.hueyapan.espacial import municipal_boundary
 from ckanext.hueyapan.idioma import N_
+from ckanext.hueyapan.licencias import predeterminada
+from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA, aviso_sin_consulta
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad
 
 # Every public function named hueyapan_* is a template helper (toolkit.blanket.helpers registers
@@ -60,43 +71,14 @@ def hueyapan_vocabulario_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _all_community_names() -> dict[str, str]:
-    """Every community's name by key, read once per request (see peticion.py)."""
-    return peticion.memo("comunidades", lambda: dict(
-        model.Session.query(Comunidad.id, Comunidad.nombre)))
-
-
-def comunidad_labels(keys: list[str]) -> dict[str, str]:
-    """Display names of community keys (and of the whole municipality); unknown keys as they
-    are."""
-    names = _all_community_names()
-    labels = {key: names.get(key, key) for key in keys}
-    municipio = tk.config["ckanext.hueyapan.municipio.cvegeo"]
-    if municipio in labels:
-        labels[municipio] = tk._("All the municipality")
-    return labels
-
-
 def hueyapan_comunidad_label(key: str) -> str:
     """Display name of a community key (or of the whole municipality)."""
-    return comunidad_labels([key])[key]
-
-
-def termino_labels(vocabulary: str) -> dict[str, str]:
-    """Display labels of every term of a vocabulary in the current language (one query per
-    request; Spanish outside a request, e.g. a search from the command line)."""
-    from flask import has_request_context
-
-    english = has_request_context() and tk.h.lang() == "en"
-    return {
-        clave: (etiqueta_en if english and etiqueta_en else etiqueta)
-        for clave, etiqueta, etiqueta_en in vocabularios.labels_by_vocabulary().get(vocabulary, [])
-    }
+    return comunidades.comunidad_labels([key])[key]
 
 
 def hueyapan_termino_label(vocabulary: str, key: str) -> str:
     """Display label of a vocabulary term in the current language."""
-    return termino_labels(vocabulary).get(key, key)
+    return vocabularios.termino_labels(vocabulary).get(key, key)
 
 
 def hueyapan_formato_monto(value: Any) -> str:
@@ -122,8 +104,6 @@ def hueyapan_lista(value: Any) -> list[str]:
 
 def hueyapan_cifras() -> dict[str, Any]:
     """The home page's key figures (cached; see ``cifras.py``)."""
-    from ckanext.hueyapan import cifras
-
     return cifras.figures()
 
 
@@ -136,53 +116,19 @@ def hueyapan_recientes(limit: int = 5) -> list[dict[str, Any]]:
     return [{**item, "type": item.get("dataset_type") or "dataset"} for item in result["results"]]
 
 
-# Anything Markdown (or HTML) could turn into markup: inline marks, links, entities, tags, and
-# lines that start a list, a heading, a quote or a code block.
-_MARKDOWN = re.compile(r"[\\`*_\[\]<>&#|~=+]|^\s*(?:[-+*]|\d+[.)])\s|^(?: {4}|\t)| {2,}$|\r",
-                       re.MULTILINE)
-_PARRAFOS = re.compile(r"\n\s*\n")
-
-
 def hueyapan_descripcion_corta(text: str | None, length: int = 200) -> str:
-    """Plain text of a Markdown description, cut at a word for previews and link cards.
-
-    The text of CKAN's ``markdown_extract`` (up to whitespace, which HTML collapses); a
-    description with nothing Markdown would change (most of them) skips the Markdown parser,
-    which costs ~2 ms per call: a community's page lists dozens."""
-    from ckan.lib.helpers import markdown_extract
-
-    text = text or ""
-    if _MARKDOWN.search(text):
-        return str(markdown_extract(text, extract_length=length))
-    plain = "\n".join(p.strip() for p in _PARRAFOS.split(text) if p.strip())
-    if not length or len(plain) < length:
-        return plain
-    return textwrap.shorten(plain, width=length, placeholder="...")
+    """Plain text of a Markdown description, cut at a word (see ``fichas.descripcion_corta``)."""
+    return fichas.descripcion_corta(text, length)
 
 
 def hueyapan_datos_ejemplo() -> bool:
     """Whether the catalog holds generated example data ("Datos de ejemplo") right now."""
-    from ckanext.hueyapan import ejemplos
-
     return ejemplos.hay_datos()
-
-
-_TYPE_LABELS = {
-    "obra": N_("Public work"),
-    "programa-social": N_("Social programme"),
-    "convocatoria": N_("Call"),
-    "dataset": N_("Dataset"),
-}
-
-
-def _translated(labels: dict[str, str], key: str) -> str:
-    label = labels.get(key)
-    return tk._(label) if label else key
 
 
 def hueyapan_tipo_label(dataset_type: str) -> str:
     """The name of a dataset type, in the current language."""
-    return _translated(_TYPE_LABELS, dataset_type)
+    return tipo_label(dataset_type)
 
 
 def hueyapan_numero(value: Any) -> str:
@@ -197,26 +143,18 @@ def hueyapan_numero(value: Any) -> str:
 
 def hueyapan_porcentaje_numero(value: Any) -> float | None:
     """A stored percentage ("45", "45.5") as a number from 0 to 100, or None."""
-    try:
-        number = float(str(value).strip().rstrip("%"))
-    except (TypeError, ValueError):
-        return None
-    return number if 0 <= number <= 100 else None
+    return cantidades.porcentaje(value)
 
 
 def hueyapan_estado_label(estado: str | None) -> str:
     """The name of a convocatoria's estado (próxima, abierta, cerrada, resuelta)."""
-    from ckanext.hueyapan.search import _ESTADO_LABELS
-
-    label = _ESTADO_LABELS.get(estado or "")
+    label = ESTADO_LABELS.get(estado or "")
     return tk._(label) if label else (estado or "")
 
 
 def hueyapan_mapa_comunidades(cuentas: dict[str, int]) -> Any:
     """The SVG map of the communities, each sized by its count and linked to its page."""
-    from ckanext.hueyapan.views import comunidades_mapa
-
-    return comunidades_mapa(cuentas)
+    return mapas.comunidades_mapa(cuentas)
 
 
 def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
@@ -264,17 +202,9 @@ def hueyapan_error(code: Any, name: str | None, content: Any) -> dict[str, str]:
     return {"codigo": str(number), "titulo": tk._(title) if title else (name or ""), "texto": text}
 
 
-_TYPE_PLURALS = {
-    "obra": N_("Public works"),
-    "programa-social": N_("Social programmes"),
-    "convocatoria": N_("Calls"),
-    "dataset": N_("Datasets"),
-}
-
-
 def hueyapan_tipo_plural(dataset_type: str) -> str:
     """The plural name of a dataset type, in the current language ("Obras públicas")."""
-    return _translated(_TYPE_PLURALS, dataset_type)
+    return tipo_plural(dataset_type)
 
 
 @functools.lru_cache(maxsize=1)
@@ -285,8 +215,6 @@ def hueyapan_mapa_busqueda() -> dict[str, Any]:
     import shapely
     from shapely.geometry import mapping
 
-    from ckanext.hueyapan.espacial import municipal_boundary
-
     boundary = shapely.set_precision(municipal_boundary(tolerance=0.002), 0.0001)
     minx, miny, maxx, maxy = boundary.bounds
     return {"extension": [[miny, minx], [maxy, maxx]], "limite": mapping(boundary)}
@@ -294,7 +222,7 @@ def hueyapan_mapa_busqueda() -> dict[str, Any]:
 
 def hueyapan_comunidades_nombres(keys: list[str]) -> str:
     """The names of some communities, comma-separated, in one query ("Los Mangos, Barrosa")."""
-    labels = comunidad_labels(list(keys))
+    labels = comunidades.comunidad_labels(list(keys))
     return ", ".join(labels[key] for key in keys)
 
 
@@ -305,8 +233,6 @@ def hueyapan_comunidades_nombres(keys: list[str]) -> str:
 def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
     """One of the values of a dataset page computed in ``fichas.py``, by name: e.g.
     ``h.hueyapan_ficha('consultas', pkg)``, ``h.hueyapan_ficha('mapa', pkg)``."""
-    from ckanext.hueyapan import fichas
-
     if nombre not in fichas.__all__ or not callable(getattr(fichas, nombre)):
         raise ValueError(f"unknown value of a dataset page: {nombre}")
     return getattr(fichas, nombre)(*args, **kwargs)
@@ -314,8 +240,6 @@ def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
 
 def hueyapan_fecha_larga(value: Any) -> str:
     """A date as people write it, in the page's language: "1 de marzo de 2025"."""
-    from ckanext.hueyapan import fichas
-
     return fichas.fecha_larga(value)
 
 
@@ -324,8 +248,6 @@ def hueyapan_aviso_consulta(data: dict[str, Any], errors: dict[str, Any]) -> dic
     once the form came back with that warning on the stage (or, for another reason, with the
     box ticked; never with the hard stop on), ``marcado`` when it was ticked, ``campo`` the name
     of the form-only field."""
-    from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA, aviso_sin_consulta
-
     marcado = bool(str((data or {}).get(AVISO_SIN_CONSULTA) or "").strip())
     pedido = aviso_sin_consulta() in ((errors or {}).get("etapa") or [])
     obligatoria = tk.asbool(tk.config["ckanext.hueyapan.obra.consulta_obligatoria"])
@@ -344,24 +266,17 @@ def hueyapan_resultados_convocatoria(name: str) -> dict[str, Any]:
 
 
 def hueyapan_propuesta_estado_label(estado: str) -> str:
-    from ckanext.hueyapan.participacion import ESTADO_LABELS
-
-    return tk._(ESTADO_LABELS.get(estado, estado))
+    return tk._(PROPUESTA_ESTADO_LABELS.get(estado, estado))
 
 
 def hueyapan_dataset_publico(dataset_id: str | None) -> dict[str, str] | None:
     """Name, type and title of a public, active dataset, or None (a draft stays hidden)."""
-    package = model.Package.get(dataset_id) if dataset_id else None
-    if package is None or package.private or package.state != "active":
-        return None
-    return {"name": package.name, "type": package.type, "title": package.title}
+    return participacion.public_dataset(dataset_id)
 
 
 def hueyapan_licencia_predeterminada() -> dict[str, Any]:
     """The licence of a dataset that names none (``ckanext.hueyapan.licencia_predeterminada``,
     an id of the licence register): id, title, url and isopen."""
-    from ckanext.hueyapan.licencias import predeterminada
-
     return predeterminada()
 
 

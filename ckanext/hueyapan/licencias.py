@@ -41,7 +41,7 @@ def _registro() -> Any:
 def predeterminada() -> dict[str, Any]:
     """The default licence as a dict of the register (id, title, url, od_conformance …) plus
     ``isopen``. The option may name the licence by its id or, as it did before, by its URL."""
-    wanted = tk.config.get("ckanext.hueyapan.licencia_predeterminada") or LIBRE_USO_MX
+    wanted = tk.config["ckanext.hueyapan.licencia_predeterminada"]
     register = _registro()
     licence = register.get(wanted)
     if licence is None:

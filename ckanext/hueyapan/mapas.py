@@ -15,9 +15,15 @@ from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
+import sqlalchemy as sa
 from markupsafe import Markup, escape
 
-__all__ = ["Punto", "svg_geometria", "svg_mapa"]
+import ckan.plugins.toolkit as tk
+from ckan import model
+
+from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
+
+__all__ = ["Punto", "comunidad_mapa", "comunidades_mapa", "svg_geometria", "svg_mapa"]
 
 WIDTH = 640
 _DATA = resources.files("ckanext.hueyapan") / "data"
@@ -174,3 +180,46 @@ def svg_geometria(geometria: dict[str, Any], titulo: str, descripcion: str = "",
         f'xmlns="http://www.w3.org/2000/svg"><title id="hy-mapa-titulo">{escape(titulo)}</title>'
         f'{description}{"".join(body)}</svg>'
     )
+
+
+# --- The communities of the register on the map (home, communities and community pages) -------
+
+#: SVG maps of a community's page by (community, language, version of the register): they
+#: change only when a community does (~15 ms to draw).
+_MAPAS: dict[tuple[Any, ...], Any] = {}
+
+
+def comunidad_mapa(resaltada: Comunidad) -> Any:
+    """The map of a community's page, drawn once per process until the register changes."""
+    version = model.Session.query(sa.func.count(Comunidad.id),
+                                  sa.func.max(Comunidad.modificado)).one()
+    key = (resaltada.id, tk.h.lang(), tuple(version))
+    if key not in _MAPAS:
+        if len(_MAPAS) > 500:
+            _MAPAS.clear()
+        _MAPAS[key] = comunidades_mapa({}, resaltada=resaltada)
+    return _MAPAS[key]
+
+
+def comunidades_mapa(counts: dict[str, int], resaltada: Comunidad | None = None) -> Any:
+    """The SVG map of the municipality: every active community as a point sized by its count
+    and linked to its page, or, on a community's page, that community highlighted."""
+    puntos = []
+    for comunidad in model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA):
+        es_ella = resaltada is not None and comunidad.id == resaltada.id
+        puntos.append(Punto(
+            comunidad.id, comunidad.nombre, comunidad.longitud, comunidad.latitud,
+            geometria=comunidad.geometria if es_ella else None,
+            cuenta=0 if resaltada is not None else counts.get(comunidad.id, 0),
+            enlace=None if resaltada is not None else tk.url_for(
+                "hueyapan.comunidad", clave=comunidad.id), resaltada=es_ella))
+    if resaltada is not None:
+        return svg_mapa(
+            puntos, tk._("Map: {name} in the municipality of {municipality}").format(
+                name=resaltada.nombre,
+                municipality=tk.config["ckanext.hueyapan.municipio.nombre"]))
+    return svg_mapa(
+        puntos, tk._("Map of the communities of {municipality}").format(
+            municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
+        tk._("Each circle is a community; the larger it is, the more public works, programmes "
+             "and calls name it."))

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ckan.model.base import BaseModel
 
-__all__ = ["Comunidad", "Termino", "ESTADO_ACTIVA", "ESTADO_RETIRADA", "ESTADO_FUSIONADA"]
+__all__ = ["Comunidad", "ESTADO_ACTIVA", "ESTADO_FUSIONADA", "ESTADO_RETIRADA", "Propuesta",
+           "PROPUESTA_ESTADOS", "Termino"]
 
 ESTADO_ACTIVA = "activa"
 ESTADO_RETIRADA = "retirada"

@@ -44,7 +44,9 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.hueyapan.cantidades import fecha, numero
+from ckanext.hueyapan.comunidades import boundary_geojson
 from ckanext.hueyapan.licencias import predeterminada
+from ckanext.hueyapan.model import Comunidad, Termino
 
 __all__ = ["package", "project", "PUBLISHED_VERSION"]
 
@@ -112,8 +114,6 @@ def _prune(value: Any) -> Any:
 def _labels() -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
     from ckan import model
 
-    from ckanext.hueyapan.model import Comunidad, Termino
-
     communities = {c.id: c for c in model.Session.query(Comunidad)}
     terms = {(t.vocabulario, t.clave): t.etiqueta for t in model.Session.query(Termino)}
     return communities, terms
@@ -138,8 +138,6 @@ def _locations(obra: dict[str, Any], communities: dict[str, Any]) -> list[dict[s
         if geometry is None and comunidad is not None and comunidad.longitud is not None:
             geometry = {"type": "Point", "coordinates": [comunidad.longitud, comunidad.latitud]}
         if geometry is None and key == municipality:
-            from ckanext.hueyapan.comunidades import boundary_geojson
-
             geometry = boundary_geojson()
         locations.append({
             "id": str(number),
@@ -198,7 +196,7 @@ def _modifications(obra: dict[str, Any]) -> list[dict[str, Any]]:
 def project(obra: dict[str, Any]) -> dict[str, Any]:
     """One obra as an OC4IDS project."""
     communities, terms = _labels()
-    prefix = tk.config.get("ckanext.hueyapan.oc4ids.prefijo") or "oc4ids-hy30073"
+    prefix = tk.config["ckanext.hueyapan.oc4ids.prefijo"]
     clave = obra.get("clave_obra") or obra["name"]
     organization = obra.get("organization") or {}
     area_id = f"area-{organization.get('name')}" if organization else None

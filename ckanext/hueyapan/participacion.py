@@ -26,12 +26,13 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import search
-from ckanext.hueyapan.idioma import N_
+from ckanext.hueyapan import comun, search
+from ckanext.hueyapan.comun import PROPUESTA_ESTADO_LABELS
+from ckanext.hueyapan.idioma import N_, default_language
 from ckanext.hueyapan.model import PROPUESTA_ESTADOS, Propuesta
 
-__all__ = ["ARCHIVOS", "TRANSICIONES", "can_read", "file_path", "notify", "role", "save_file",
-           "visible"]
+__all__ = ["ARCHIVOS", "can_read", "file_path", "notify", "overdue", "public_dataset",
+           "results_published", "role", "save_file", "TRANSICIONES", "visible"]
 
 log = logging.getLogger(__name__)
 
@@ -103,14 +104,15 @@ def visible(context: dict[str, Any], propuesta: Propuesta,
 
 def public_dataset(dataset_id: str | None) -> dict[str, str] | None:
     """Name, type and title of a public, active dataset, or None (a draft stays hidden)."""
-    from ckanext.hueyapan.helpers import hueyapan_dataset_publico
-
-    return hueyapan_dataset_publico(dataset_id)
+    package = model.Package.get(dataset_id) if dataset_id else None
+    if package is None or package.private or package.state != "active":
+        return None
+    return {"name": package.name, "type": package.type, "title": package.title}
 
 
 def overdue(propuesta: Propuesta, today: datetime.date | None = None) -> list[str]:
     """The reports past their due date and not delivered."""
-    today = today or search.today()
+    today = today or comun.today()
     late = []
     for kind in ("informe_preliminar", "informe_final"):
         due = getattr(propuesta, f"{kind}_limite")
@@ -172,8 +174,6 @@ def notify(propuesta: Propuesta, convocatoria: dict[str, Any], url: str = "",
     never raised: the review goes on."""
     from ckan.lib import mailer
 
-    from ckanext.hueyapan.idioma import default_language
-
     user = model.Session.get(model.User, propuesta.usuario_id)
     if user is None or not user.email:
         return False
@@ -182,19 +182,10 @@ def notify(propuesta: Propuesta, convocatoria: dict[str, Any], url: str = "",
             title=propuesta.titulo, call=convocatoria.get("title"),
             reason=propuesta.motivo or "", kind=kind, url=url)
         subject = tk._("Your proposal: {status}").format(
-            status=tk._(ESTADO_LABELS[propuesta.estado]))
+            status=tk._(PROPUESTA_ESTADO_LABELS[propuesta.estado]))
     try:
         mailer.mail_recipient(user.fullname or user.name, user.email, subject, body)
     except Exception as error:  # noqa: BLE001 - a mail server down must not stop the review
         log.warning("Could not e-mail the proponent of %s: %s", propuesta.id, error)
         return False
     return True
-
-
-ESTADO_LABELS = {
-    "recibida": N_("Received"),
-    "en_revision": N_("Under review"),
-    "aprobada": N_("Approved"),
-    "rechazada": N_("Not approved"),
-    "convertida": N_("Turned into a work or programme"),
-}

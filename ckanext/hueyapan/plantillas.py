@@ -24,13 +24,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import vocabularios
-from ckanext.hueyapan.harvesters.tabla import (
-    DATASET_TYPES,
-    KEY_FIELDS,
-    FieldSpec,
-    empty_markers,
-    field_specs,
-)
+from ckanext.hueyapan.comun import DATASET_TYPES, KEY_FIELDS
+from ckanext.hueyapan.harvesters.tabla import FieldSpec, empty_markers, field_specs
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
 __all__ = ["CSV_MIMETYPE", "XLSX_MIMETYPE", "filename", "reading_rules", "template_csv",

@@ -12,20 +12,25 @@ the English msgid when no request (and so no locale) is active.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import logging
 import re
-import unicodedata
-import zipfile
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, Literal
 
 import ckan.plugins.toolkit as tk
+
+from ckanext.hueyapan.lectura import (
+    SNIFF_CHARS,
+    ZIP_MAGIC,
+    detect_encoding,
+    is_workbook_zip,
+    normalise_header,
+    sniff_delimiter,
+)
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -88,13 +93,6 @@ _XLSX_MIMETYPES = frozenset(
     {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
      "application/vnd.ms-excel.sheet.macroenabled.12"}
 )
-_DELIMITERS = (",", ";", "\t", "|")
-_SNIFF_CHARS = 64 * 1024
-_SNIFF_ROWS = 50
-_DECODE_SAMPLE_BYTES = 1024 * 1024
-# The shared strings of a workbook are held in memory whole: refuse a (zip-bomb) size.
-_MAX_SHARED_STRINGS_BYTES = 128 * 1024 * 1024
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class PrivacyScanError(Exception):
@@ -139,13 +137,6 @@ _NOT_AN_ADDRESS = frozenset(
 )
 
 
-def _normalise_header(text: str) -> str:
-    """Lowercase, without accents, with every run of non-alphanumerics turned into one space."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
-
-
 def _after_number_word(tokens: Sequence[str], word: str) -> bool:
     """Whether ``word`` follows "número"/"núm."/"no." (with an optional "de" between)."""
     for index, token in enumerate(tokens):
@@ -165,7 +156,7 @@ def _header_kinds(header: str) -> list[Kind]:
     A column named "RFC" is not flagged by its name: the RFC of a company (persona moral) may be
     published, so only 13-character values (personas físicas) flag it.
     """
-    normalised = _normalise_header(header)
+    normalised = normalise_header(header)
     tokens = normalised.split()
     if not tokens:
         return []
@@ -386,59 +377,17 @@ def _unreadable(filename: str, file_format: str) -> PrivacyScanError:
     return PrivacyScanError(message.format(filename=filename, format=file_format))
 
 
-def _encoding(data: bytes) -> str:
-    """Encoding of a CSV file: UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1252,
-    judged on its first megabyte."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = data[:_DECODE_SAMPLE_BYTES]
-    for candidate in ("utf-8", "cp1252"):
-        try:
-            codecs.getincrementaldecoder(candidate)().decode(sample, final=len(data) == len(sample))
-        except UnicodeDecodeError:
-            continue
-        return candidate
-    return "latin-1"
-
-
-def _sniff_delimiter(sample: str) -> str:
-    """The delimiter among , ; tab | that splits the first rows into the most consistent width."""
-    if len(sample) >= _SNIFF_CHARS and "\n" in sample:
-        sample = sample[: sample.rindex("\n")]  # no half row at the end
-    best, best_score = ",", (False, 0, 0)
-    for delimiter in _DELIMITERS:
-        try:
-            reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
-            widths = [
-                len(row) for row in islice(reader, _SNIFF_ROWS) if any(cell.strip() for cell in row)
-            ]
-        except csv.Error:
-            continue
-        # Title rows above the header are one cell wide whatever the delimiter: only rows that
-        # the delimiter really splits count, so two title rows never outvote the table.
-        split = [w for w in widths if w > 1]
-        if not split:
-            continue
-        width, frequency = Counter(split).most_common(1)[0]
-        score = (True, frequency, width)
-        if score > best_score:
-            best, best_score = delimiter, score
-    return best
-
-
 def _scan_csv(data: bytes, filename: str, claimed: bool) -> list[Finding]:
     # Decoded as a stream: only the rows that are scanned are ever held as text.
-    stream = io.TextIOWrapper(io.BytesIO(data), encoding=_encoding(data), errors="replace",
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=detect_encoding(data), errors="replace",
                               newline="")
-    sample = stream.read(_SNIFF_CHARS)
+    sample = stream.read(SNIFF_CHARS)
     if "\x00" in sample:  # binary data, not text
         if claimed:
             raise _unreadable(filename, "CSV")
         return []
     stream.seek(0)
-    reader = csv.reader(stream, delimiter=_sniff_delimiter(sample))
+    reader = csv.reader(stream, delimiter=sniff_delimiter(sample))
     try:
         return _scan_rows(reader, sheet=None)
     except csv.Error as error:
@@ -499,8 +448,8 @@ def scan_table(data: bytes, filename: str) -> list[Finding]:
     extension = _extension(filename)
     claimed = extension in _CSV_EXTENSIONS + _XLSX_EXTENSIONS
     try:
-        if data.startswith(_ZIP_MAGIC) or extension in _XLSX_EXTENSIONS:
-            if not _is_workbook_zip(data):
+        if data.startswith(ZIP_MAGIC) or extension in _XLSX_EXTENSIONS:
+            if not is_workbook_zip(data):
                 if claimed:
                     raise _unreadable(filename, "XLSX")
                 return []
@@ -514,19 +463,6 @@ def scan_table(data: bytes, filename: str) -> list[Finding]:
             file_format = "CSV" if extension in _CSV_EXTENSIONS else "XLSX"
             raise _unreadable(filename, file_format) from error
         return []
-
-
-def _is_workbook_zip(data: bytes) -> bool:
-    """Whether ``data`` is a zip archive whose shared strings fit in memory."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            shared = sum(
-                info.file_size for info in archive.infolist()
-                if info.filename.lower().startswith("xl/sharedstrings")
-            )
-    except Exception:
-        return False
-    return shared <= _MAX_SHARED_STRINGS_BYTES
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,9 +23,9 @@ import ckan.plugins.toolkit as tk
 from ckan import authz
 from ckan.types import Context
 
-from ckanext.hueyapan import privacy, subidas
+from ckanext.hueyapan import privacy, redes, subidas
 
-__all__ = ["before_create_or_update"]
+__all__ = ["before_create_or_update", "hide_internal", "may_edit"]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ def _fetch_link(url: str) -> bytes | None:
         return None
     limit = tk.config["ckanext.hueyapan.privacidad.max_bytes_enlace"]
     try:
-        from ckanext.hueyapan import redes
-
         with redes.session().get(url, stream=True, timeout=10) as response:
             response.raise_for_status()
             chunks, size = [], 0

@@ -40,7 +40,8 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-from ckanext.hueyapan import filtros, search
+from ckanext.hueyapan import alertas, cifras, filtros, resumen, search
+from ckanext.hueyapan.comun import DATASET_TYPES, ENTRADAS_ATOM
 
 __all__ = ["COLUMNAS", "Fila", "filtros_de", "fila", "tabla", "texto"]
 
@@ -68,8 +69,6 @@ class Fila:
 
     def esperado_en(self, columna: str) -> int | None:
         """What ``columna`` should say: the search's count, capped at a feed's size."""
-        from ckanext.hueyapan.views import ENTRADAS_ATOM
-
         if self.esperado is None:
             return None
         return min(self.esperado, ENTRADAS_ATOM) if columna in _FEEDS else self.esperado
@@ -119,8 +118,6 @@ def filtros_de(flask_app: Any, tipo: str) -> list[Filtro]:
     for campo in campos:
         valores = list(facetas.get(campo) or {})
         if campo == filtros.ALERTA_FIELD:
-            from ckanext.hueyapan import alertas
-
             valores = list(alertas.ALERTAS)
         elif campo == filtros.ESTADO_FIELD:
             valores = list(filtros.ESTADOS)
@@ -157,7 +154,6 @@ def _entries(body: bytes) -> int:
 
 
 def _resumen_args(tipo: str, filtro: Filtro) -> list[tuple[str, str]]:
-    from ckanext.hueyapan import resumen
 
     param_of = {field: param for param, field in resumen.FILTERS.items()}
     args = [("tipo", tipo)]
@@ -220,12 +216,10 @@ def fila(flask_app: Any, tipo: str, filtro: Filtro, cifras: dict[str, Any] | Non
     return Fila(tipo, filtro, cuentas)
 
 
-def tabla(flask_app: Any, tipos: Sequence[str] = search.DATASET_TYPES,
+def tabla(flask_app: Any, tipos: Sequence[str] = DATASET_TYPES,
           extra: Iterable[tuple[str, Filtro]] = ()) -> list[Fila]:
     """The cross-output table of every filter of ``tipos`` (and the ``extra`` ones, e.g. a
     bounding box or a combination of filters)."""
-    from ckanext.hueyapan import cifras
-
     figures = cifras.compute()
     filas = [fila(flask_app, tipo, filtro, figures)
              for tipo in tipos for filtro in filtros_de(flask_app, tipo)]

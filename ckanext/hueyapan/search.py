@@ -13,13 +13,14 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan.lib.search.common import make_connection
 
-from ckanext.hueyapan import espacial, estandar, filtros
+from ckanext.hueyapan import alertas, comun, comunidades, espacial, estandar, filtros, vocabularios
 from ckanext.hueyapan.cantidades import fecha, lista
+from ckanext.hueyapan.comun import DATASET_TYPES, ESTADO_LABELS
 from ckanext.hueyapan.idioma import N_
+from ckanext.hueyapan.model import Comunidad
 
 __all__ = [
     "CKAN_MESSAGES",
-    "DATASET_TYPES",
     "ESTADOS",
     "FACETS",
     "add_facets",
@@ -36,8 +37,6 @@ CKAN_MESSAGES = (
     N_("close"),
 )
 
-DATASET_TYPES = ("obra", "programa-social", "convocatoria")
-TIMEZONE = filtros.TIMEZONE
 ESTADO_FIELD, ALERTA_FIELD = filtros.ESTADO_FIELD, filtros.ALERTA_FIELD
 ESTADOS = filtros.ESTADOS
 
@@ -63,26 +62,16 @@ _VOCABULARY_OF = {
     "hueyapan_tipo_programa": "tipo_programa",
     "hueyapan_enfoque": "enfoque",
 }
-_ESTADO_LABELS = {
-    "proxima": N_("Upcoming"),
-    "abierta": N_("Open"),
-    "cerrada": N_("Closed"),
-    "resuelta": N_("Resolved"),
-}
 
 
 def _list(value: Any) -> list[str]:
     return [str(v) for v in lista(value) if v not in (None, "")]
 
 
-def today() -> datetime.date:
-    return datetime.datetime.now(TIMEZONE).date()
-
-
 def estado_convocatoria(data: dict[str, Any], on: datetime.date | None = None) -> str | None:
     """próxima before apertura; abierta through the day of cierre; resuelta from the day of
     resultados; cerrada in between."""
-    on = on or today()
+    on = on or comun.today()
     apertura, cierre = fecha(data.get("fecha_apertura")), fecha(data.get("fecha_cierre"))
     resultados = fecha(data.get("fecha_resultados"))
     if apertura is None or cierre is None:
@@ -137,8 +126,6 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
 def _static_flags(data: dict[str, Any]) -> list[str]:
     """The red flags that do not depend on today's date (see alertas.py); the two that do
     (an open work past its end date, no close-out) are computed by Solr at query time."""
-    from ckanext.hueyapan import alertas
-
     far_past = datetime.date(1900, 1, 1)  # "today" so early that nothing is late yet
     flags = alertas.flags(data, far_past)["alertas"]
     ended = fecha(data.get("fecha_termino_real"))
@@ -152,8 +139,6 @@ def _any_indigenous(keys: list[str]) -> bool:
     if not keys:
         return False
     from ckan import model
-
-    from ckanext.hueyapan.model import Comunidad
 
     return model.Session.query(Comunidad.id).filter(
         Comunidad.id.in_(keys), Comunidad.indigena.is_(True)).first() is not None
@@ -202,24 +187,21 @@ def _query_counts(search_params: dict[str, Any], queries: dict[Any, str]) -> dic
 
 def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) -> dict[str, Any]:
     """Spanish display names on our facets, the estado facet, and each result's estado."""
-    from ckanext.hueyapan import helpers
-
     facets = search_results.get("search_facets", {})
     for field, facet in facets.items():
         items = facet.get("items", [])
         if not items:
             continue
         if field == "hueyapan_comunidad":
-            labels = helpers.comunidad_labels([item["name"] for item in items])
+            labels = comunidades.comunidad_labels([item["name"] for item in items])
         elif field in _VOCABULARY_OF:
-            labels = helpers.termino_labels(_VOCABULARY_OF[field])
+            labels = vocabularios.termino_labels(_VOCABULARY_OF[field])
         else:
             continue
         for item in items:
             item["display_name"] = labels.get(item["name"], item["name"])
     # The red-flag and call-status facets are counted with facet queries, both in one extra
     # Solr request (the search pages of every type show both).
-    from ckanext.hueyapan import alertas
 
     extras = search_params.get("extras") or {}
     queries: dict[tuple[str, str], str] = {}
@@ -229,7 +211,7 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
         queries.update({(ESTADO_FIELD, e): filtros.estado_query(e) for e in ESTADOS})
     counts = _query_counts(search_params, queries) if queries else {}
     for field, names, labels in ((ALERTA_FIELD, alertas.ALERTAS, alertas.ALERTAS),
-                                 (ESTADO_FIELD, ESTADOS, _ESTADO_LABELS)):
+                                 (ESTADO_FIELD, ESTADOS, ESTADO_LABELS)):
         if not any(key[0] == field for key in queries):
             continue
         found = {name: counts[(field, name)] for name in names if counts[(field, name)]}
@@ -254,9 +236,8 @@ def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     if pkg_dict.get("type") == "convocatoria":
         pkg_dict["estado"] = estado_convocatoria(pkg_dict)
     elif pkg_dict.get("type") == "obra":
-        from ckanext.hueyapan import alertas
 
-        pkg_dict.update(alertas.flags(pkg_dict, today()))
+        pkg_dict.update(alertas.flags(pkg_dict, comun.today()))
     return pkg_dict
 
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, redirect
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import exportar, filtros, mapas, periodistas, plantillas
-from ckanext.hueyapan.harvesters.tabla import DATASET_TYPES
+from ckanext.hueyapan import exportar, fichas, filtros, mapas, oc4ids, periodistas, plantillas
+from ckanext.hueyapan.comun import DATASET_TYPES, ENTRADAS_ATOM, tipo_plural
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 from ckanext.hueyapan.vistas_propuestas import propuestas
 
@@ -121,8 +120,6 @@ def oc4ids_paquete() -> Response:
     search page: ``/exportar/oc4ids.json?hueyapan_ejercicio=2025``)."""
     from flask import request
 
-    from ckanext.hueyapan import oc4ids
-
     try:
         obras = list(exportar.datasets("obra", filtros.desde_peticion(request.args)))
     except tk.ValidationError:
@@ -135,8 +132,6 @@ def oc4ids_paquete() -> Response:
 def oc4ids_proyecto(name: str) -> Response:
     """One obra as an OC4IDS project package of one project."""
     from flask import request
-
-    from ckanext.hueyapan import oc4ids
 
     try:
         obra = tk.get_action("package_show")({}, {"id": name})
@@ -184,46 +179,6 @@ def _url(comunidad: Comunidad, **kw: Any) -> str:
     return tk.url_for("hueyapan.comunidad", clave=comunidad.id, **kw)
 
 
-#: SVG maps of a community's page by (community, language, version of the register): they
-#: change only when a community does (~15 ms to draw).
-_MAPAS: dict[tuple[Any, ...], Any] = {}
-
-
-def comunidad_mapa(resaltada: Comunidad) -> Any:
-    """The map of a community's page, drawn once per process until the register changes."""
-    version = model.Session.query(sa.func.count(Comunidad.id),
-                                  sa.func.max(Comunidad.modificado)).one()
-    key = (resaltada.id, tk.h.lang(), tuple(version))
-    if key not in _MAPAS:
-        if len(_MAPAS) > 500:
-            _MAPAS.clear()
-        _MAPAS[key] = comunidades_mapa({}, resaltada=resaltada)
-    return _MAPAS[key]
-
-
-def comunidades_mapa(counts: dict[str, int], resaltada: Comunidad | None = None) -> Any:
-    """The SVG map of the municipality: every active community as a point sized by its count
-    and linked to its page, or, on a community's page, that community highlighted."""
-    puntos = []
-    for comunidad in model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA):
-        es_ella = resaltada is not None and comunidad.id == resaltada.id
-        puntos.append(mapas.Punto(
-            comunidad.id, comunidad.nombre, comunidad.longitud, comunidad.latitud,
-            geometria=comunidad.geometria if es_ella else None,
-            cuenta=0 if resaltada is not None else counts.get(comunidad.id, 0),
-            enlace=None if resaltada is not None else _url(comunidad), resaltada=es_ella))
-    if resaltada is not None:
-        return mapas.svg_mapa(
-            puntos, tk._("Map: {name} in the municipality of {municipality}").format(
-                name=resaltada.nombre,
-                municipality=tk.config["ckanext.hueyapan.municipio.nombre"]))
-    return mapas.svg_mapa(
-        puntos, tk._("Map of the communities of {municipality}").format(
-            municipality=tk.config["ckanext.hueyapan.municipio.nombre"]),
-        tk._("Each circle is a community; the larger it is, the more public works, programmes "
-             "and calls name it."))
-
-
 @hueyapan.route("/comunidad/")
 def comunidades_index() -> str:
     """Every active community with its 2020 population and how many datasets name it."""
@@ -233,7 +188,7 @@ def comunidades_index() -> str:
     return tk.render("hueyapan/comunidades.html", {
         "comunidades": [{"comunidad": c, "cuenta": counts.get(c.id, 0), "url": _url(c)}
                         for c in comunidades],
-        "mapa": comunidades_mapa(counts),
+        "mapa": mapas.comunidades_mapa(counts),
     })
 
 
@@ -266,7 +221,7 @@ def comunidad(clave: str) -> Any:
         "comunidad": found,
         "obras": listas["obra"], "programas": listas["programa-social"],
         "convocatorias": listas["convocatoria"],
-        "mapa": comunidad_mapa(found),
+        "mapa": mapas.comunidad_mapa(found),
         "feed_url": tk.url_for("hueyapan.comunidad_feed", clave=found.id, _external=True),
     })
 
@@ -321,7 +276,6 @@ def _de_la_comunidad(comunidad: Comunidad, args: Any = ()) -> filtros.Busqueda:
 
 
 #: Entries of an Atom feed (the latest changes).
-ENTRADAS_ATOM = 30
 
 
 def _latest(busqueda: filtros.Busqueda) -> list[dict[str, Any]] | None:
@@ -374,9 +328,8 @@ def tipo_feed(tipo: str) -> Response:
     if results is None:
         return tk.abort(400, tk._("The search filters are not valid"))
     municipality = tk.config["ckanext.hueyapan.municipio.nombre"]
-    from ckanext.hueyapan.helpers import hueyapan_tipo_plural
 
-    name = hueyapan_tipo_plural(tipo)
+    name = tipo_plural(tipo)
     return _atom(
         results, _filtrada(f"{tk.config['ckan.site_url']}/cambios/{tipo}"),
         tk._("{kind} of {municipality}: latest changes").format(kind=name,
@@ -387,6 +340,4 @@ def tipo_feed(tipo: str) -> Response:
 
 
 def _summary(notes: str | None) -> str:
-    from ckanext.hueyapan.helpers import hueyapan_descripcion_corta
-
-    return hueyapan_descripcion_corta(notes, 300)
+    return fichas.descripcion_corta(notes, 300)

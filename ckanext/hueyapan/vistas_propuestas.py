@@ -12,6 +12,7 @@ from ckan import model
 from ckan.common import current_user
 
 from ckanext.hueyapan import participacion
+from ckanext.hueyapan.comun import PROPUESTA_ESTADO_LABELS
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad, Propuesta
 
 __all__ = ["propuestas"]
@@ -112,7 +113,7 @@ def ver(id: str) -> Any:
     return tk.render("hueyapan/propuestas/ver.html", {
         "propuesta": propuesta, "convocatoria": convocatoria, "errors": errors,
         "transiciones": participacion.TRANSICIONES.get(propuesta["estado"], ()),
-        "estados": participacion.ESTADO_LABELS, "dataset": dataset,
+        "estados": PROPUESTA_ESTADO_LABELS, "dataset": dataset,
         "comunidad": model.Session.get(Comunidad, propuesta["comunidad"]),
     })
 
@@ -141,7 +142,7 @@ def mias() -> Any:
     items = tk.get_action("hueyapan_propuesta_list")(_context(), {"mias": True})
     return tk.render("hueyapan/propuestas/lista.html", {
         "propuestas": items, "titulo": tk._("My proposals"),
-        "estados": participacion.ESTADO_LABELS})
+        "estados": PROPUESTA_ESTADO_LABELS})
 
 
 @propuestas.route("/convocatoria/<name>/propuestas")
@@ -155,4 +156,4 @@ def de_convocatoria(name: str) -> Any:
     return tk.render("hueyapan/propuestas/lista.html", {
         "propuestas": items, "convocatoria": convocatoria,
         "titulo": tk._("Proposals to \"{call}\"").format(call=convocatoria["title"]),
-        "estados": participacion.ESTADO_LABELS})
+        "estados": PROPUESTA_ESTADO_LABELS})

@@ -6,13 +6,15 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from flask import has_request_context
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan import peticion
 from ckanext.hueyapan.model import Termino
 
-__all__ = ["labels_by_vocabulary", "read_seed", "seed_terms", "term", "terms"]
+__all__ = ["labels_by_vocabulary", "read_seed", "seed_terms", "term", "termino_labels", "terms"]
 
 
 def terms(vocabulary: str) -> list[Termino]:
@@ -91,3 +93,13 @@ def seed_terms() -> tuple[int, int]:
     model.Session.commit()
     peticion.olvidar()
     return inserted, len(present)
+
+
+def termino_labels(vocabulary: str) -> dict[str, str]:
+    """Display labels of every term of a vocabulary in the current language (one query per
+    request; Spanish outside a request, e.g. a search from the command line)."""
+    english = has_request_context() and tk.h.lang() == "en"
+    return {
+        clave: (etiqueta_en if english and etiqueta_en else etiqueta)
+        for clave, etiqueta, etiqueta_en in labels_by_vocabulary().get(vocabulary, [])
+    }

@@ -417,7 +417,7 @@ def _sheet_row(specs, payload: hostil.Payload, key: str, bad_cells: bool) -> lis
     """A row of the obra template with the payload in every text column (``key`` in the key
     column); with ``bad_cells``, in the amount and date columns too, which the harvester refuses
     and reports with the value."""
-    from ckanext.hueyapan.harvesters.tabla import KEY_FIELDS
+    from ckanext.hueyapan.comun import KEY_FIELDS
 
     valid = {"ejercicio_fiscal": "2025", "etapa": "Planeación", "comunidades": "Los Mangos"}
     row = []

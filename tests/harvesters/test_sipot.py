@@ -22,7 +22,7 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import search
+from ckanext.hueyapan import comun
 from tests.hojas import xlsx_bytes
 
 HEADER = [
@@ -55,7 +55,7 @@ AREA = "Dirección de Obras Públicas"
 
 
 def _day(offset: int) -> str:
-    return (search.today() + datetime.timedelta(days=offset)).strftime("%d/%m/%Y")
+    return (comun.today() + datetime.timedelta(days=offset)).strftime("%d/%m/%Y")
 
 
 def rows() -> list[list[str]]:

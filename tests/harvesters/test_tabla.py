@@ -634,7 +634,7 @@ def _alias_file() -> dict:
 
 @pytest.mark.parametrize("dataset_type", ["obra", "programa-social", "convocatoria"])
 def test_every_alias_names_a_field_and_no_header_means_two_fields(dataset_type):
-    from ckanext.hueyapan.privacy import _normalise_header
+    from ckanext.hueyapan.lectura import normalise_header as _normalise_header
 
     specs = field_specs(dataset_type)
     names = {spec.name for spec in specs}

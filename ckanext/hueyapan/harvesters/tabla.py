@@ -93,25 +93,24 @@ from typing import Any, Literal
 import yaml
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 
 from ckanext.hueyapan import vocabularios
-from ckanext.hueyapan.logic import validators
-from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
-
-# The byte-level reading helpers are shared with the privacy guard, which reads the same files.
-from ckanext.hueyapan.privacy import (
-    _encoding as detect_encoding,
-    _is_workbook_zip as is_workbook_zip,
-    _normalise_header as normalise,
-    _sniff_delimiter as sniff_delimiter,
+from ckanext.hueyapan.comun import DATASET_TYPES, KEY_FIELDS
+from ckanext.hueyapan.comunidades import Communities, Found, communities_register
+from ckanext.hueyapan.lectura import (
+    SNIFF_CHARS,
+    ZIP_MAGIC,
+    aliases_file,
+    detect_encoding,
+    is_workbook_zip,
+    name_forms,
+    normalise_header,
+    sniff_delimiter,
 )
+from ckanext.hueyapan.logic import validators
 
 __all__ = [
     "COMPUTED",
-    "DATASET_TYPES",
-    "KEY_FIELDS",
-    "communities_register",
     "empty_markers",
     "FieldSpec",
     "ParsedRow",
@@ -123,15 +122,6 @@ __all__ = [
     "read_table",
 ]
 
-DATASET_TYPES: tuple[str, ...] = ("obra", "programa-social", "convocatoria")
-"""The dataset types a spreadsheet row can become."""
-
-KEY_FIELDS: dict[str, str] = {
-    "obra": "clave_obra",
-    "programa-social": "clave_programa",
-    "convocatoria": "folio",
-}
-"""The field that identifies a row of each type, unless the source names another column."""
 
 NOT_FROM_SHEETS = frozenset({"name", "owner_org", "license_id", "retirado_de_origen"})
 """Schema fields that never come from a spreadsheet (set by the harvester or by staff)."""
@@ -153,9 +143,7 @@ HEADER_SEARCH_ROWS = 15
 """The header is looked for among this many rows at the top of a sheet."""
 
 _SCHEMA_FILES = ("obra.yaml", "programa_social.yaml", "convocatoria.yaml")
-_ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_SNIFF_CHARS = 64 * 1024
 _TITLE_LENGTH = 150
 _MESSAGE_VALUE_LENGTH = 80
 
@@ -276,11 +264,6 @@ class FieldSpec:
 # Schemas and aliases (data files)
 # --------------------------------------------------------------------------------------------
 
-@functools.cache
-def _aliases_file() -> dict[str, Any]:
-    text = (resources.files("ckanext.hueyapan.harvesters") / "encabezados.yaml").read_text("utf-8")
-    return yaml.safe_load(text) or {}
-
 
 @functools.cache
 def _schemas() -> dict[str, dict[str, Any]]:
@@ -347,7 +330,7 @@ def field_specs(dataset_type: str, *, computed: bool = False) -> tuple[FieldSpec
         raise ValueError(f"unknown dataset type {dataset_type!r}")
     schema = _schemas()[dataset_type]
     presets = schema["_presets"]
-    aliases = (_aliases_file().get("encabezados") or {}).get(dataset_type) or {}
+    aliases = (aliases_file().get("encabezados") or {}).get(dataset_type) or {}
     specs: list[FieldSpec] = []
     for definition in schema["dataset_fields"]:
         name = definition["field_name"]
@@ -406,12 +389,12 @@ _MARKER_LENGTH = 40
 
 def empty_markers() -> list[str]:
     """The cell texts that mean "no value" (``vacios`` of ``encabezados.yaml``), as written."""
-    return [str(text) for text in _aliases_file().get("vacios") or ()]
+    return [str(text) for text in aliases_file().get("vacios") or ()]
 
 
 @functools.cache
 def _empty_markers() -> frozenset[str]:
-    return frozenset(normalise(text) for text in empty_markers())
+    return frozenset(normalise_header(text) for text in empty_markers())
 
 
 def _means_empty(text: str) -> bool:
@@ -419,7 +402,7 @@ def _means_empty(text: str) -> bool:
     ``encabezados.yaml``), or nothing but punctuation ("-", "—", "...")."""
     if not text or len(text) > _MARKER_LENGTH:
         return False
-    form = normalise(text)
+    form = normalise_header(text)
     return not form or form in _empty_markers()
 
 
@@ -459,7 +442,7 @@ def _sheets(content: bytes, filename: str) -> Iterator[tuple[str | None, _Rows]]
         raise TableError(
             tk._("The file \"{filename}\" is an old Excel workbook (.xls): open it in Excel and "
                  "save it as .xlsx, or as .csv in UTF-8").format(filename=filename))
-    if content.startswith(_ZIP_MAGIC):
+    if content.startswith(ZIP_MAGIC):
         yield from _xlsx_sheets(content, filename)
     else:
         yield None, _csv_rows(content, filename)
@@ -467,10 +450,10 @@ def _sheets(content: bytes, filename: str) -> Iterator[tuple[str | None, _Rows]]
 
 def _csv_rows(content: bytes, filename: str) -> _Rows:
     text = content.decode(detect_encoding(content), errors="replace")
-    if "\x00" in text[:_SNIFF_CHARS]:
+    if "\x00" in text[:SNIFF_CHARS]:
         raise _unreadable(filename)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(
-        text[:_SNIFF_CHARS]))
+        text[:SNIFF_CHARS]))
     try:
         for record in reader:
             yield [_csv_cell(cell) for cell in record]
@@ -509,18 +492,6 @@ def _xlsx_rows(worksheet: Any, filename: str) -> _Rows:
 # Headers
 # --------------------------------------------------------------------------------------------
 
-_PARENTHESES = re.compile(r"\([^)]*\)")
-_INNER = re.compile(r"\(([^)]*)\)")
-
-
-def _forms(text: str) -> list[str]:
-    """Normalised forms of a header or value: as written, and without its parentheses."""
-    forms = [normalise(text)]
-    bare = normalise(_PARENTHESES.sub(" ", text))
-    if bare and bare not in forms:
-        forms.append(bare)
-    return [form for form in forms if form]
-
 
 @dataclass
 class _Headers:
@@ -532,17 +503,17 @@ class _Headers:
 
     def add(self, header: str, name: str, priority: int) -> None:
         if header.rstrip().endswith("*"):
-            prefix = normalise(header.rstrip()[:-1])
+            prefix = normalise_header(header.rstrip()[:-1])
             if prefix:
                 self.prefixes.append((prefix, name, priority))
             return
-        for form in _forms(header):
+        for form in name_forms(header):
             targets = self.exact.setdefault(form, [])
             if name not in [target for target, _ in targets]:
                 targets.append((name, priority))
 
     def match(self, header: str) -> list[tuple[str, int]]:
-        forms = _forms(header)
+        forms = name_forms(header)
         for form in forms:
             if form in self.mapped:
                 name = self.mapped[form]
@@ -571,7 +542,7 @@ def _headers(specs: Sequence[FieldSpec], mapping: dict[str, str] | None,
                 tk._("The column mapping sends \"{column}\" to \"{field}\", which is not a field "
                      "of {dataset_type}").format(column=header, field=target,
                                                  dataset_type=dataset_type))
-        for form in _forms(str(header)):
+        for form in name_forms(str(header)):
             headers.mapped[form] = target
     return headers
 
@@ -704,7 +675,7 @@ def _parse_date(cell: _Cell) -> datetime.date | None:
             return datetime.date(year, int(match[2]), int(match[1]))
         if _SERIAL.match(text):
             return _from_serial(float(text))
-        if match := _WORDS_DATE.match(normalise(text)):
+        if match := _WORDS_DATE.match(normalise_header(text)):
             month = _MONTHS.get(match[2])
             return datetime.date(int(match[3]), month, int(match[1])) if month else None
     except ValueError:  # day or month out of range
@@ -762,15 +733,8 @@ def _lines(cell: _Cell) -> list[str]:
 
 # --- Values from lists: vocabularies and communities -----------------------------------------
 
-@dataclass(frozen=True)
-class _Found:
-    """Result of looking up one name: a value, or a problem with something that was recognised."""
 
-    value: str | None = None
-    problem: str | None = None
-
-
-_Resolver = Callable[[str], "_Found | None"]
+_Resolver = Callable[[str], "Found | None"]
 _STRONG_SEPARATORS = re.compile(r"[;\n\r|]+")
 _WEAK_SEPARATORS = re.compile(r"(\s*,\s*|\s+(?:y|e)\s+)", re.IGNORECASE)
 
@@ -818,10 +782,10 @@ class _Options:
     index: dict[str, str] = field(default_factory=dict)
     """Normalised name → value."""
 
-    def resolve(self, text: str) -> _Found | None:
-        for form in _forms(text):
+    def resolve(self, text: str) -> Found | None:
+        for form in name_forms(text):
             if form in self.index:
-                return _Found(self.index[form])
+                return Found(self.index[form])
         return None
 
     def reason(self) -> str:
@@ -837,16 +801,16 @@ def _vocabulary_options(vocabulary: str) -> _Options:
     loose: dict[str, set[str]] = {}
     for term in terms:
         for name in (term.clave, term.etiqueta, term.etiqueta_en or ""):
-            forms = _forms(name)
+            forms = name_forms(name)
             if forms:
                 options.index.setdefault(forms[0], term.clave)
             for form in forms[1:]:
                 loose.setdefault(form, set()).add(term.clave)
     keys = {term.clave for term in terms}
-    aliases = (_aliases_file().get("valores") or {}).get(vocabulary) or {}
+    aliases = (aliases_file().get("valores") or {}).get(vocabulary) or {}
     for alias, key in aliases.items():
         if str(key) in keys:
-            for form in _forms(str(alias)):
+            for form in name_forms(str(alias)):
                 options.index.setdefault(form, str(key))
     for form, found in loose.items():
         if len(found) == 1:
@@ -859,110 +823,9 @@ def _choice_options(spec: FieldSpec) -> _Options:
     options = _Options([label for _, label, _ in spec.choices])
     for value, label, label_en in spec.choices:
         for name in (value, label, label_en):
-            for form in _forms(name):
+            for form in name_forms(name):
                 options.index.setdefault(form, value)
     return options
-
-
-_PLACE_WORDS = re.compile(r"^(?:localidad|comunidad|loc|ejido|congregacion|rancheria|ranch)\s+")
-_ARTICLE = re.compile(r"^(?:el|la|los|las)\s+")
-
-
-def _name_variants(text: str) -> list[str]:
-    """Looser forms of a community name: without parentheses, its parentheses alone, without a
-    leading article."""
-    variants = []
-    bare = normalise(_PARENTHESES.sub(" ", text))
-    inner = [normalise(part) for part in _INNER.findall(text)]
-    for form in [bare, *inner]:
-        if form:
-            variants.extend([form, _ARTICLE.sub("", form)])
-    return [variant for variant in dict.fromkeys(variants) if variant]
-
-
-class _Communities:
-    """The communities register, looked up by key, INEGI key or name."""
-
-    def __init__(self) -> None:
-        self.municipio = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
-        section = _aliases_file().get("comunidades") or {}
-        self.whole = {form for phrase in section.get("municipio") or () for form in
-                      _forms(str(phrase))}
-        self.seat = {form for phrase in section.get("cabecera") or () for form in
-                     _forms(str(phrase))}
-        self.by_key: dict[str, Comunidad] = {}
-        self.names: dict[str, list[Comunidad]] = {}
-        self.loose: dict[str, list[Comunidad]] = {}
-        self.retired: dict[str, Comunidad] = {}
-        for comunidad in model.Session.query(Comunidad).order_by(Comunidad.id):
-            self.by_key[comunidad.id] = comunidad
-            if comunidad.cvegeo:
-                self.by_key[comunidad.cvegeo] = comunidad
-            name = normalise(comunidad.nombre)
-            if comunidad.estado != ESTADO_ACTIVA:
-                self.retired.setdefault(name, comunidad)
-                continue
-            self.names.setdefault(name, []).append(comunidad)
-            for variant in _name_variants(comunidad.nombre):
-                if variant != name and comunidad not in self.loose.setdefault(variant, []):
-                    self.loose[variant].append(comunidad)
-        self._cache: dict[str, _Found | None] = {}
-
-    def _key(self, comunidad: Comunidad) -> _Found:
-        if comunidad.estado == ESTADO_ACTIVA:
-            return _Found(comunidad.id)
-        return _Found(problem=tk._(
-            "The community \"{name}\" is no longer active (merged or retired): write the community "
-            "that replaces it").format(name=comunidad.nombre))
-
-    def _one(self, found: list[Comunidad], text: str) -> _Found:
-        if len(found) == 1:
-            return _Found(found[0].id)
-        options = ", ".join(f"{c.nombre} ({c.cvegeo or c.id})" for c in found)
-        return _Found(problem=tk._(
-            "Several communities are called \"{name}\" ({options}): write the INEGI key of the one "
-            "you mean").format(name=text, options=options))
-
-    def resolve(self, text: str) -> _Found | None:
-        if text not in self._cache:
-            self._cache[text] = self._resolve(text)
-        return self._cache[text]
-
-    def _resolve(self, text: str) -> _Found | None:
-        name = normalise(text)
-        if not name:
-            return None
-        if name in self.whole or text.strip() == self.municipio:
-            return _Found(self.municipio)
-        if name in self.seat:
-            seat = self.by_key.get(self.municipio + "0001")
-            return self._key(seat) if seat is not None else None
-        if text.strip() in self.by_key:
-            return self._key(self.by_key[text.strip()])
-        for inner in _INNER.findall(text):  # "La Nueva Esperanza (300730156)": the key decides
-            if inner.strip() in self.by_key:
-                return self._key(self.by_key[inner.strip()])
-        if name in self.names:
-            return self._one(self.names[name], text.strip())
-        without_place = _PLACE_WORDS.sub("", name)
-        candidates = [without_place, *_name_variants(text), *_name_variants(without_place)]
-        for candidate in dict.fromkeys(candidates):
-            for index in (self.names, self.loose):
-                if candidate in index:
-                    return self._one(index[candidate], text.strip())
-        if name in self.retired:
-            return self._key(self.retired[name])
-        return None
-
-    @staticmethod
-    def unknown(piece: str) -> str:
-        return tk._("Unknown community \"{name}\": write its name as in the communities "
-                    "register or its 9-digit INEGI key").format(name=piece)
-
-
-def communities_register() -> _Communities:
-    """The communities register, to look communities up by name or key (``resolve(text)``)."""
-    return _Communities()
 
 
 class _Reader:
@@ -971,7 +834,7 @@ class _Reader:
     def __init__(self, dataset_type: str) -> None:
         self.dataset_type = dataset_type
         self._options: dict[str, _Options] = {}
-        self._communities: _Communities | None = None
+        self._communities: Communities | None = None
 
     def options(self, spec: FieldSpec) -> _Options:
         key = spec.vocabulary or f"choices:{spec.name}"
@@ -981,9 +844,9 @@ class _Reader:
         return self._options[key]
 
     @property
-    def communities(self) -> _Communities:
+    def communities(self) -> Communities:
         if self._communities is None:
-            self._communities = _Communities()
+            self._communities = communities_register()
         return self._communities
 
     def parse(self, spec: FieldSpec, cell: _Cell) -> Any:
@@ -1040,7 +903,7 @@ _TOTAL = re.compile(r"^(?:gran |sub)?total(?:es)?(?: |$)|^sumas?(?: |$)")
 def _is_total(cells: Sequence[_Cell]) -> bool:
     """Whether the first non-empty cell says "Total", "Gran total", "Suma" ... (without digits,
     so that a key such as "TOTAL-2025-01" is not taken for one)."""
-    first = normalise(next((cell.text for cell in cells if cell.text), ""))
+    first = normalise_header(next((cell.text for cell in cells if cell.text), ""))
     return bool(_TOTAL.match(first)) and not any(char.isdigit() for char in first)
 
 
@@ -1094,9 +957,9 @@ def _layout(header_index: int, cells: Sequence[_Cell], headers: _Headers,
     fields = {name: [index for _, index in sorted(found)] for name, found in ranked.items()}
 
     if key_column:
-        wanted = set(_forms(key_column))
+        wanted = set(name_forms(key_column))
         key_columns = [index for index, text in enumerate(texts)
-                       if text and set(_forms(text)) & wanted]
+                       if text and set(name_forms(text)) & wanted]
         if not key_columns:  # a field name or label: the columns that feed that field
             by_name = next((spec.name for spec in specs
                             if key_column.strip() in (spec.name, spec.label)), None)

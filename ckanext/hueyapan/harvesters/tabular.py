@@ -48,7 +48,7 @@ from ckan.lib.search.common import SearchIndexError
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.hueyapan import etapas, redes, search
+from ckanext.hueyapan import comun, etapas, redes
 from ckanext.hueyapan.harvesters import tabla
 from ckanext.hueyapan.idioma import default_language as _default_language
 
@@ -56,7 +56,6 @@ __all__ = ["TabularHarvester"]
 
 log = logging.getLogger(__name__)
 
-TIPOS = ("obra", "programa-social", "convocatoria")
 RETIRADOS = ("conservar", "marcar", "borrar")
 WITHDRAWN_FIELD = "retirado_de_origen"
 ACTION_WITHDRAW = "retirar"
@@ -71,7 +70,7 @@ def _complete(row: tabla.ParsedRow, defaults: dict[str, Any], tipo: str) -> dict
     if tipo == "obra":
         data[ESTIMATED_FIELD] = "etapa" not in data
         if data[ESTIMATED_FIELD]:
-            data["etapa"] = etapas.estimate(data, search.today())
+            data["etapa"] = etapas.estimate(data, comun.today())
     data[OBSERVATIONS_FIELD] = [observation.message() for observation in row.observations]
     return data
 
@@ -107,9 +106,9 @@ class TabularHarvester(HarvesterBase):
             except ValueError as error:
                 raise ValueError(tk._("The configuration is not valid JSON: {error}").format(
                     error=error))
-            if data.get("tipo") not in TIPOS:
+            if data.get("tipo") not in comun.DATASET_TYPES:
                 raise ValueError(tk._("\"tipo\" must be one of {tipos}").format(
-                    tipos=", ".join(TIPOS)))
+                    tipos=", ".join(comun.DATASET_TYPES)))
             organization = model.Group.get(data.get("organizacion") or "")
             if organization is None or not organization.is_organization:
                 raise ValueError(tk._("\"organizacion\" must name an existing organization"))

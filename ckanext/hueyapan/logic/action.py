@@ -10,7 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.hueyapan import comunidades, peticion, vocabularios
+from ckanext.hueyapan import comunidades, peticion, resumen, vocabularios
 from ckanext.hueyapan.caidas import package_search  # noqa: F401 - chained: Solr down is a 503
 from ckanext.hueyapan.logic import chained, propuestas, schema
 from ckanext.hueyapan.logic.chained import (  # noqa: F401 - actions registered by name
@@ -347,7 +347,5 @@ def hueyapan_resumen(context: Context, data_dict: DataDict) -> dict[str, Any]:
     ``{"clave", "datasets", "monto"}``, largest amount first. A dataset in several communities
     counts in each; by source, each source's own amount.
     """
-    from ckanext.hueyapan import resumen
-
     tk.check_access("hueyapan_resumen", context, data_dict)
     return resumen.summarise(context, dict(data_dict))

@@ -14,7 +14,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.hueyapan import participacion, search
+from ckanext.hueyapan import comun, participacion, search
 from ckanext.hueyapan.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad, Propuesta
 
@@ -241,7 +241,7 @@ def hueyapan_propuesta_convertir(context: Context, data_dict: DataDict) -> dict[
     tipo = data_dict.get("tipo") or "obra"
     if tipo not in ("obra", "programa-social"):
         raise tk.ValidationError({"tipo": [tk._("Choose obra or programa-social")]})
-    year = search.today().year
+    year = comun.today().year
     short = propuesta.id.split("-")[0].upper()
     notes = f"{propuesta.descripcion}\n\n**{tk._('Problem')}:** {propuesta.problema}"
     data: dict[str, Any] = {

@@ -19,28 +19,15 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.hueyapan import comunidades, vocabularios
+from ckanext.hueyapan.lectura import normalise_header
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 
-__all__ = [
-    "hueyapan_monto",
-    "hueyapan_porcentaje",
-    "hueyapan_entero",
-    "hueyapan_ejercicio",
-    "hueyapan_orden_fechas",
-    "hueyapan_comunidades",
-    "hueyapan_comunidades_del_lugar",
-    "hueyapan_comunidad",
-    "hueyapan_termino",
-    "hueyapan_terminos",
-    "hueyapan_rfc_moral",
-    "hueyapan_geojson",
-    "hueyapan_regla_consulta",
-    "hueyapan_enlaces_datasets",
-    "hueyapan_cvegeo",
-    "hueyapan_coordenada",
-    "hueyapan_ambito",
-    "hueyapan_geojson_objeto",
-]
+__all__ = ["AVISO_SIN_CONSULTA", "aviso_sin_consulta", "hueyapan_ambito", "hueyapan_comunidad",
+           "hueyapan_comunidades", "hueyapan_comunidades_del_lugar", "hueyapan_coordenada",
+    "hueyapan_cvegeo", "hueyapan_ejercicio", "hueyapan_enlaces_datasets", "hueyapan_entero",
+    "hueyapan_geojson", "hueyapan_geojson_objeto", "hueyapan_monto", "hueyapan_orden_fechas",
+    "hueyapan_porcentaje", "hueyapan_regla_consulta", "hueyapan_rfc_moral", "hueyapan_termino",
+    "hueyapan_terminos", "parse_money"]
 
 Invalid = tk.Invalid
 _MISSING = tk.missing
@@ -281,19 +268,16 @@ def communities_named(texts: list[str]) -> list[str]:
     """Keys of the communities the place names name (register names with or without accents,
     INEGI keys; several separated by commas or semicolons). When a locality is named, the
     municipality named beside it ("Nacaxtle, Hueyapan de Ocampo") only says where it is."""
-    from ckanext.hueyapan.harvesters.tabla import communities_register
-    from ckanext.hueyapan.privacy import _normalise_header as normalise
-
-    register = communities_register()
+    register = comunidades.communities_register()
     municipality = str(tk.config["ckanext.hueyapan.municipio.cvegeo"])
     # Another catalog saying "Hueyapan de Ocampo" means the municipality, not its seat
-    municipality_name = normalise(tk.config["ckanext.hueyapan.municipio.nombre"])
+    municipality_name = normalise_header(tk.config["ckanext.hueyapan.municipio.nombre"])
     keys: list[str] = []
     for text in texts:
         for part in re.split(r"[,;|/\n]+", text):
             if not part.strip():
                 continue
-            found = (municipality if normalise(part) == municipality_name
+            found = (municipality if normalise_header(part) == municipality_name
                      else getattr(register.resolve(part.strip()), "value", None))
             if found and found not in keys:
                 keys.append(found)
