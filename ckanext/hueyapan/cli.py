@@ -75,7 +75,7 @@ def example_harvest() -> None:
     try:
         result = ejemplos.cargar()
     except tk.ObjectNotFound as error:
-        raise click.ClickException(str(error))
+        raise click.ClickException(str(error)) from error
     click.echo(f"{ejemplos.MARCA}: {len(result.creados)} creados, "
                f"{len(result.actualizados)} con fechas al día de hoy, "
                f"{len(result.sin_cambios)} sin cambios (etiqueta «{ejemplos.ETIQUETA}»).")

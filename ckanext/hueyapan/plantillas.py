@@ -204,7 +204,7 @@ def template_xlsx(dataset_type: str) -> bytes:
         for cell in sheet[1]:
             cell.font = bold
         sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEF", (30, 28, 60, 40, 18, 60)):
+    for letter, width in zip("ABCDEF", (30, 28, 60, 40, 18, 60), strict=True):
         dictionary.column_dimensions[letter].width = width
     for row in dictionary.iter_rows(min_row=2):
         for cell in row:

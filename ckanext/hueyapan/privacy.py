@@ -234,7 +234,9 @@ def _is_clabe(compact: str) -> bool:
     if not _CLABE.fullmatch(compact):
         return False
     weights = (3, 7, 1) * 6
-    total = sum(int(digit) * weight % 10 for digit, weight in zip(compact[:17], weights))
+    # 17 digits against 18 weights: the last weight is never used
+    total = sum(int(digit) * weight % 10
+                for digit, weight in zip(compact[:17], weights, strict=False))
     return (10 - total % 10) % 10 == int(compact[17])
 
 

@@ -58,9 +58,9 @@ def check(url: str) -> None:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port,
                                                                proto=socket.IPPROTO_TCP)}
-    except (OSError, ValueError, UnicodeError):
+    except (OSError, ValueError, UnicodeError) as error:
         raise AddressNotAllowed(tk._("The server {host} could not be found").format(
-            host=parts.hostname))
+            host=parts.hostname)) from error
     if not addresses or not all(_public(address) for address in addresses):
         raise AddressNotAllowed(tk._(
             "The address {host} is a local or private network address: the catalog only "
@@ -78,7 +78,7 @@ def _adapter_class() -> type:
             try:
                 check(request.url)
             except AddressNotAllowed as error:
-                raise RequestsConnectionError(str(error), request=request)
+                raise RequestsConnectionError(str(error), request=request) from error
             return super().send(request, *args, **kwargs)
 
     return GuardedAdapter

@@ -81,7 +81,7 @@ def _guard_table(context: Context, resource: dict[str, Any], data: bytes, filena
     try:
         findings = privacy.scan_table(data, filename)
     except privacy.PrivacyScanError as error:
-        raise tk.ValidationError({"url": [str(error)]})
+        raise tk.ValidationError({"url": [str(error)]}) from error
     if not findings:
         return
     reason = _override(context, resource)
@@ -103,7 +103,7 @@ def before_create_or_update(context: Context, resource: dict[str, Any]) -> None:
         try:
             stripped = privacy.strip_image_metadata(data, upload.filename)
         except privacy.PrivacyScanError as error:
-            raise tk.ValidationError({"url": [str(error)]})
+            raise tk.ValidationError({"url": [str(error)]}) from error
         if stripped is not None:
             resource["upload"] = FileStorage(
                 stream=io.BytesIO(stripped), filename=upload.filename,

@@ -230,11 +230,12 @@ def texto(filas: Sequence[Fila]) -> str:
     """The table as text: one line per filter, "—" where an output does not apply, and a last
     column that says whether every output agrees."""
     header = ("tipo", "filtro", *COLUMNAS, "coinciden")
-    lines = [header]
+    lines: list[tuple[str, ...]] = [header]
     for row in filas:
         counts = ["—" if row.cuentas[c] is None else str(row.cuentas[c]) for c in COLUMNAS]
         lines.append((row.tipo, row.nombre, *counts,
                       "sí" if not row.discrepancias else "NO: " + ", ".join(row.discrepancias)))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
+    return "\n".join("  ".join(cell.ljust(width)
+                               for cell, width in zip(line, widths, strict=True)).rstrip()
                      for line in lines)

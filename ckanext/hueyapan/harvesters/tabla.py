@@ -576,7 +576,8 @@ def _money(cell: _Cell) -> str:
             return str(validators.parse_money(_exact(cell.value)))
         return str(validators.parse_money(_MONEY_NOISE.sub("", cell.text).strip()))
     except (ValueError, InvalidOperation):
-        raise _Bad(tk._("Invalid amount: write pesos, for example 1,234,567.89 or $1,234,567.89"))
+        raise _Bad(tk._(
+            "Invalid amount: write pesos, for example 1,234,567.89 or $1,234,567.89")) from None
 
 
 def _decimal_text(number: Decimal) -> str:
@@ -603,7 +604,7 @@ def _percent(cell: _Cell) -> str:
                 if "." in text and number <= 1:
                     number *= 100
     except InvalidOperation:
-        raise _Bad(reason)
+        raise _Bad(reason) from None
     if not number.is_finite() or not Decimal(0) <= number <= Decimal(100):
         raise _Bad(reason)
     return _decimal_text(number)
@@ -619,7 +620,7 @@ def _integer(cell: _Cell) -> str:
     try:
         return str(validators.hueyapan_entero(_whole(cell)))
     except tk.Invalid:
-        raise _Bad(tk._("Invalid number: write a whole number, 0 or more"))
+        raise _Bad(tk._("Invalid number: write a whole number, 0 or more")) from None
 
 
 def _year(cell: _Cell) -> str:
@@ -627,7 +628,7 @@ def _year(cell: _Cell) -> str:
         return str(validators.hueyapan_ejercicio(_whole(cell)))
     except tk.Invalid:
         raise _Bad(tk._("Invalid fiscal year: write a year from 2000 to {last}").format(
-            last=datetime.date.today().year + 1))
+            last=datetime.date.today().year + 1)) from None
 
 
 _MONTHS = {
@@ -699,8 +700,8 @@ def _rfc(cell: _Cell) -> str:
         if len(compact) == 13:
             raise _Bad(tk._("This looks like the RFC of a person (13 characters): it is personal "
                             "data and is not published. Write only the RFC of a company (12 "
-                            "characters)"))
-        raise _Bad(tk._("Invalid RFC: a company's RFC has 12 characters"))
+                            "characters)")) from None
+        raise _Bad(tk._("Invalid RFC: a company's RFC has 12 characters")) from None
 
 
 def _geojson(cell: _Cell) -> str:
@@ -709,7 +710,7 @@ def _geojson(cell: _Cell) -> str:
     except (tk.Invalid, ValueError):
         raise _Bad(tk._("Invalid location: write a GeoJSON geometry with longitude and latitude, "
                         "for example {example}").format(
-            example='{"type": "Point", "coordinates": [-95.14, 18.15]}'))
+            example='{"type": "Point", "coordinates": [-95.14, 18.15]}')) from None
 
 
 def _one_line(cell: _Cell) -> str:

@@ -105,7 +105,7 @@ class TabularHarvester(HarvesterBase):
                 data = json.loads(config)
             except ValueError as error:
                 raise ValueError(tk._("The configuration is not valid JSON: {error}").format(
-                    error=error))
+                    error=error)) from error
             if data.get("tipo") not in comun.DATASET_TYPES:
                 raise ValueError(tk._("\"tipo\" must be one of {tipos}").format(
                     tipos=", ".join(comun.DATASET_TYPES)))
@@ -153,12 +153,12 @@ class TabularHarvester(HarvesterBase):
                                 megabytes=limit // (1024 * 1024)))
                     chunks.append(chunk)
                 return b"".join(chunks)
-        except requests.Timeout:
-            raise tabla.TableError(
-                tk._("The server did not answer within {seconds} seconds").format(seconds=timeout))
+        except requests.Timeout as error:
+            raise tabla.TableError(tk._("The server did not answer within {seconds} seconds")
+                                   .format(seconds=timeout)) from error
         except requests.RequestException as error:
             raise tabla.TableError(tk._("The file could not be downloaded: {error}").format(
-                error=error))
+                error=error)) from error
 
     def _current_objects(self, source_id: str) -> dict[str, HarvestObject]:
         return {

@@ -62,7 +62,7 @@ def check_source_url(url: Any) -> None:
     try:
         redes.check(url.strip())
     except redes.AddressNotAllowed as error:
-        raise tk.ValidationError({"url": [str(error)]})
+        raise tk.ValidationError({"url": [str(error)]}) from error
 
 
 def _stored(data_dict: DataDict) -> model.Package | None:

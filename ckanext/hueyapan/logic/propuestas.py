@@ -216,7 +216,7 @@ def hueyapan_propuesta_estado(context: Context, data_dict: DataDict) -> dict[str
             try:
                 setattr(propuesta, field, datetime.date.fromisoformat(str(data_dict[field])[:10]))
             except ValueError:
-                raise tk.ValidationError({field: [tk._("Write the date as yyyy-mm-dd")]})
+                raise tk.ValidationError({field: [tk._("Write the date as yyyy-mm-dd")]}) from None
     propuesta.estado = nuevo
     propuesta.motivo = motivo or None
     model.Session.commit()

@@ -69,7 +69,7 @@ def hueyapan_monto(value: Any) -> Any:
                 "Invalid amount \"{value}\": write an amount in pesos, "
                 "for example 1,234,567.89 or $1,234,567.89"
             ).format(value=value)
-        )
+        ) from None
 
 
 def hueyapan_porcentaje(value: Any) -> Any:
@@ -431,7 +431,7 @@ def hueyapan_geojson(value: Any) -> Any:
                 "Invalid location: paste a GeoJSON geometry (Point, LineString or Polygon) with "
                 "longitude and latitude, e.g. {example}"
             ).format(example='{"type": "Point", "coordinates": [-95.14, 18.15]}')
-        )
+        ) from None
     return json.dumps(geometry)
 
 
@@ -555,7 +555,7 @@ def hueyapan_coordenada(value: Any) -> Any:
         return float(value)
     except (TypeError, ValueError):
         raise Invalid(tk._("Invalid coordinate \"{value}\": write decimal degrees").format(
-            value=value))
+            value=value)) from None
 
 
 def hueyapan_ambito(value: Any) -> Any:
