@@ -40,7 +40,8 @@ from typing import Any
 
 import pysolr
 import requests
-import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
 
 import ckan.plugins.toolkit as tk
@@ -205,7 +206,7 @@ def _end_session() -> None:
 
     try:
         model.Session.remove()
-    except sa.exc.DBAPIError as error:
+    except DBAPIError as error:
         if not error.connection_invalidated:
             raise
         model.Session.registry.clear()
@@ -232,6 +233,6 @@ def install(app: Any) -> None:
     from ckan import model
 
     app.after_request(after_request)
-    app.register_error_handler(sa.exc.SQLAlchemyError, _database_error)
-    if not sa.event.contains(model.meta.engine, "handle_error", _database_error_seen):
-        sa.event.listen(model.meta.engine, "handle_error", _database_error_seen)
+    app.register_error_handler(SQLAlchemyError, _database_error)
+    if not event.contains(model.meta.engine, "handle_error", _database_error_seen):
+        event.listen(model.meta.engine, "handle_error", _database_error_seen)

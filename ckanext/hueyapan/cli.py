@@ -10,6 +10,7 @@ import yaml
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.hueyapan import comunidades, ejemplos, salidas, vocabularios
 from ckanext.hueyapan.comun import DATASET_TYPES
@@ -39,7 +40,7 @@ def load_vocabularies() -> None:
     click.echo(f"Vocabularios: {inserted} términos cargados, {present} ya estaban.")
 
 
-def _site_context() -> dict:
+def _site_context() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 

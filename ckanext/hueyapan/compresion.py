@@ -59,8 +59,9 @@ class GzipMiddleware:
         try:
             data = b"".join(captured.get("written", [])) + b"".join(body)
         finally:
-            if hasattr(body, "close"):
-                body.close()
+            close = getattr(body, "close", None)  # a WSGI body may have close()
+            if close is not None:
+                close()
         compressed = gzip.compress(data, compresslevel=self.level, mtime=0)
         headers = [(k, v) for k, v in captured["headers"]
                    if k.lower() not in ("content-length", "content-encoding")]

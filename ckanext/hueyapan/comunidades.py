@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 import re
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ def read_localities() -> list[dict[str, Any]]:
         for feature in json.loads(polygons_text)["features"]
     }
     rows = []
-    with (_DATA / "hueyapan_localidades.csv").open(encoding="utf-8", newline="") as handle:
+    text = (_DATA / "hueyapan_localidades.csv").read_text("utf-8")
+    with io.StringIO(text, newline="") as handle:
         for row in csv.DictReader(handle):
             rows.append(
                 {
@@ -148,8 +150,8 @@ def boundary_geojson() -> dict[str, Any]:
 
 def _all_community_names() -> dict[str, str]:
     """Every community's name by key, read once per request (see peticion.py)."""
-    return peticion.memo("comunidades", lambda: dict(
-        model.Session.query(Comunidad.id, Comunidad.nombre)))
+    return peticion.memo("comunidades", lambda: {
+        key: nombre for key, nombre in model.Session.query(Comunidad.id, Comunidad.nombre)})
 
 
 def comunidad_labels(keys: list[str]) -> dict[str, str]:

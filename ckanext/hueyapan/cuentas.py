@@ -14,6 +14,7 @@ import logging
 from typing import Any
 
 from ckan import authz, model
+from ckan.types import Context
 
 __all__ = ["notify_about_topic", "without_email_hash"]
 
@@ -37,7 +38,7 @@ def notify_about_topic(already_notified: bool, topic: str,
     return True
 
 
-def _may_see_hash(context: dict[str, Any], user_id: str | None) -> bool:
+def _may_see_hash(context: Context, user_id: str | None) -> bool:
     name = context.get("user")
     if not name:
         return False
@@ -47,7 +48,7 @@ def _may_see_hash(context: dict[str, Any], user_id: str | None) -> bool:
     return reader is not None and user_id is not None and reader.id == user_id
 
 
-def without_email_hash(context: dict[str, Any], users: Any) -> Any:
+def without_email_hash(context: Context, users: Any) -> Any:
     """``users`` (a user dict or a list of them, as the actions return) without the e-mail hash
     of anybody but the reader, unless the reader is a sysadmin."""
     for user in users if isinstance(users, list) else [users]:

@@ -37,6 +37,7 @@ from werkzeug.datastructures import FileStorage
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.model import system_info
+from ckan.types import Context
 
 from ckanext.hueyapan import comun, participacion
 from ckanext.hueyapan.model import Comunidad, Propuesta
@@ -601,7 +602,7 @@ def _fuente(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
         return ImageFont.load_default(size=size)
 
 
-def _texto(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str, size: int,
+def _texto(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, size: int,
            fill: tuple[int, int, int]) -> None:
     font = _fuente(size)
     if not isinstance(font, ImageFont.FreeTypeFont) or "DejaVu" not in (font.getname()[0] or ""):
@@ -664,11 +665,12 @@ def dibujar(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
         image = Image.new("RGB", (960, 600), (150, 200, 235))
         draw = ImageDraw.Draw(image)
         draw.rectangle((0, 380, 960, 600), fill=(120, 150, 90))
-        percent = archivo.lineas[2] if len(archivo.lineas) > 2 else ""
-        _escena(draw, archivo.lineas[1], int(percent or 100) / 100)
+        pie, escena, *resto = archivo.lineas  # see _foto
+        percent = resto[0] if resto else ""
+        _escena(draw, escena, int(percent or 100) / 100)
         _sello(draw, 960, 40)
         draw.rectangle((0, 490, 960, 600), fill=(40, 60, 40))
-        _texto(draw, (30, 500), archivo.lineas[0], 30, (255, 255, 255))
+        _texto(draw, (30, 500), pie, 30, (255, 255, 255))
         if percent:
             draw.rectangle((640, 508, 930, 532), outline=(255, 255, 255), width=2)
             draw.rectangle((642, 510, 642 + int(286 * int(percent) / 100), 530),
@@ -697,7 +699,7 @@ def _archivo_nombre(archivo: Archivo, extension: str) -> str:
 
 # --- loading ------------------------------------------------------------------------------------
 
-def _contexto() -> dict[str, Any]:
+def _contexto() -> Context:
     site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
     return {"user": site_user["name"], "ignore_auth": True}
 
@@ -728,6 +730,7 @@ def _usuario(name: str) -> model.User:
             "fullname": f"{label.capitalize()} (proponente ficticio, {MARCA})",
             "about": f"{MARCA}: cuenta inventada para mostrar la participación en convocatorias."})
         user = model.User.get(name)
+        assert user is not None, name  # just created
         user.email = None  # nobody to write to: the review sends no e-mail
         model.Session.commit()
     elif user.state != "active":
@@ -861,6 +864,7 @@ def cargar() -> Resultado:
                 continue
             result.creados += _proponer(historia, dataset, obras)
             package = model.Package.get(dataset["id"])
+            assert package is not None, dataset["id"]  # just created
         elif al_dia:
             result.sin_cambios.append(historia.nombre)
             continue

@@ -20,7 +20,7 @@ import datetime
 import io
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +181,7 @@ def _csv_text(value: Any) -> str:
     return str(value)
 
 
-def _csv(header: Sequence[str], body: Iterator[Sequence[Any]]) -> bytes:
+def _csv(header: Sequence[str], body: Iterable[Sequence[Any]]) -> bytes:
     output = io.StringIO(newline="")
     writer = csv.writer(output, lineterminator="\r\n")
     writer.writerow(header)
@@ -201,7 +201,7 @@ def _xlsx(dataset_type: str, body: Iterator[list[Any]]) -> bytes:
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=False)
-    data = workbook.active
+    data = workbook.worksheets[0]  # the one sheet a new workbook has (its active one)
     data.title = "Datos"
     cols = columns(dataset_type)
     data.append([c.header for c in cols])

@@ -143,7 +143,7 @@ def fuentes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
     """The funding sources of an obra with their label and amount."""
     labels = vocabularios.termino_labels("fuente_financiamiento")
     return [{"clave": row.get("fuente"),
-             "etiqueta": labels.get(row.get("fuente"), row.get("fuente")),
+             "etiqueta": labels.get(str(row.get("fuente")), row.get("fuente")),
              "monto": row.get("monto")}
             for row in lista(pkg.get("fuentes_financiamiento")) if isinstance(row, dict)]
 
@@ -303,8 +303,8 @@ def beneficiarios(pkg: dict[str, Any]) -> dict[str, Any]:
     for fila in filas:
         for key in ("mujeres", "hombres", "sin_sexo"):
             fila[f"ancho_{key}"] = round(100 * fila[key] / largest, 1)
-    totales = {key: sum(f[key] for f in filas)
-               for key in ("mujeres", "hombres", "total", "sin_sexo")}
+    totales: dict[str, float] = {key: sum(f[key] for f in filas)
+                                 for key in ("mujeres", "hombres", "total", "sin_sexo")}
     whole = max(totales["total"], 1)
     totales.update({f"ancho_{key}": round(100 * totales[key] / whole, 1)
                     for key in ("mujeres", "hombres", "sin_sexo")})

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+from ckan.types import Context
 
 from ckanext.hueyapan import alertas
 from ckanext.hueyapan.comun import ESTADOS, TIMEZONE
@@ -223,13 +224,14 @@ def desde_peticion(args: Any, tipo: str | None = None) -> Busqueda:
     return Busqueda(q=q, clausulas=tuple(clauses), extras=tuple(sorted(extras.items())), tipo=tipo)
 
 
-def cada_uno(busqueda: Busqueda, context: dict[str, Any] | None = None, limite: int = 50000,
+def cada_uno(busqueda: Busqueda, context: Context | None = None, limite: int = 50000,
              **more: Any) -> Iterator[dict[str, Any]]:
     """Every dataset a search finds (at most ``limite``), a page of ``package_search`` at a time,
     newest change first; ``context`` is the caller's (anonymous by default)."""
     start = 0
     while start < limite:
-        result = tk.get_action("package_search")(dict(context or {}), busqueda.params(
+        page_context: Context = {**context} if context else {}  # actions change theirs
+        result = tk.get_action("package_search")(page_context, busqueda.params(
             rows=min(_PAGE, limite - start), start=start, sort="metadata_modified desc", **more))
         yield from result["results"]
         start += _PAGE

@@ -160,8 +160,8 @@ def hueyapan_mapa_comunidades(cuentas: dict[str, int]) -> Any:
 def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
     """The communities named by most datasets (not the whole municipality), most first."""
     keys = [key for key in cuentas if key != str(tk.config["ckanext.hueyapan.municipio.cvegeo"])]
-    names = dict(model.Session.query(Comunidad.id, Comunidad.nombre)
-                 .filter(Comunidad.id.in_(keys))) if keys else {}
+    names = {key: nombre for key, nombre in model.Session.query(Comunidad.id, Comunidad.nombre)
+             .filter(Comunidad.id.in_(keys))} if keys else {}
     ranked = sorted(names, key=lambda key: (-cuentas[key], names[key]))
     return [{"clave": key, "nombre": names[key], "cuenta": cuentas[key]} for key in ranked[:limit]]
 
@@ -311,6 +311,6 @@ def mail_to(next_helper: Any, email_address: str, name: str) -> Any:
 
 # Every hueyapan_* function above is a template helper, and so are the two safer CKAN helpers:
 # keep this line at the end of the module.
-__all__ = sorted(name for name, value in list(globals().items())
+__all__ = sorted(name for name, value in list(globals().items())  # pyright: ignore[reportUnsupportedDunderAll]
                  if name.startswith("hueyapan_") and callable(value)) + ["mail_to",
                                                                          "render_markdown"]

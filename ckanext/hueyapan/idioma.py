@@ -41,7 +41,9 @@ def default_language() -> Iterator[None]:
     if app is None:
         from flask import current_app, has_app_context
 
-        app = current_app._get_current_object() if has_app_context() else None
+        # current_app is werkzeug's proxy of the app (typed as the app itself)
+        app = (current_app._get_current_object()  # pyright: ignore[reportAttributeAccessIssue]
+               if has_app_context() else None)
     if app is None:
         yield
         return

@@ -25,6 +25,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.hueyapan import comun, search
 from ckanext.hueyapan.comun import PROPUESTA_ESTADO_LABELS
@@ -53,12 +54,12 @@ FORMATOS = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".jpeg": "image/jpe
 _MAGIC = {".pdf": b"%PDF", ".jpg": b"\xff\xd8", ".jpeg": b"\xff\xd8", ".png": b"\x89PNG"}
 
 
-def _user(context: dict[str, Any]) -> model.User | None:
+def _user(context: Context) -> model.User | None:
     name = context.get("user")
     return model.User.get(name) if name else None
 
 
-def role(context: dict[str, Any], propuesta: Propuesta | None, convocatoria_id: str) -> str:
+def role(context: Context, propuesta: Propuesta | None, convocatoria_id: str) -> str:
     """``area``, ``proponente`` or ``publico`` for the user of ``context``."""
     user = _user(context)
     if user is None:
@@ -83,7 +84,7 @@ def can_read(rol: str, propuesta: Propuesta, convocatoria: dict[str, Any]) -> bo
     return results_published(convocatoria) and propuesta.estado in ("aprobada", "convertida")
 
 
-def visible(context: dict[str, Any], propuesta: Propuesta,
+def visible(context: Context, propuesta: Propuesta,
             convocatoria: dict[str, Any]) -> dict[str, Any] | None:
     """The proposal as ``context``'s user may read it, or None."""
     rol = role(context, propuesta, convocatoria["id"])

@@ -152,7 +152,7 @@ def template_xlsx(dataset_type: str) -> bytes:
 
     specs = _check(dataset_type)
     workbook = Workbook()
-    data = workbook.active
+    data = workbook.worksheets[0]  # the one sheet a new workbook has (its active one)
     data.title = _DATA_SHEET
     dictionary = workbook.create_sheet(_DICTIONARY_SHEET)
     lists = workbook.create_sheet(_LISTS_SHEET)

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import ckan.plugins.toolkit as tk
+
+if TYPE_CHECKING:
+    import requests
 
 __all__ = ["AddressNotAllowed", "GuardedAdapter", "check", "locals_allowed", "session"]
 
@@ -56,8 +59,8 @@ def check(url: str) -> None:
         return
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port,
-                                                               proto=socket.IPPROTO_TCP)}
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(parts.hostname, port,
+                                                                    proto=socket.IPPROTO_TCP)}
     except (OSError, ValueError, UnicodeError) as error:
         raise AddressNotAllowed(tk._("The server {host} could not be found").format(
             host=parts.hostname)) from error
@@ -87,7 +90,7 @@ def _adapter_class() -> type:
 GuardedAdapter = _adapter_class()
 
 
-def session() -> requests.Session:  # noqa: F821
+def session() -> requests.Session:
     """A requests session that fetches only public addresses (every redirect is checked)."""
     import requests
 

@@ -132,7 +132,7 @@ def may_edit(context: Context, pkg_dict: dict[str, Any]) -> bool:
     if not context.get("ignore_auth") and not context.get("user"):
         return False
     try:
-        tk.check_access("package_update", dict(context), {"id": pkg_dict.get("id")})
+        tk.check_access("package_update", context.copy(), {"id": pkg_dict.get("id")})
     except (tk.NotAuthorized, tk.ObjectNotFound):
         return False
     return True

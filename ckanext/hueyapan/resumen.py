@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 import ckan.plugins.toolkit as tk
 from ckan import model
+from ckan.types import Context
 
 from ckanext.hueyapan import filtros
 from ckanext.hueyapan.cantidades import monto
@@ -64,7 +65,7 @@ def busqueda(data_dict: dict[str, Any]) -> filtros.Busqueda:
                             extras=tuple(sorted(extras.items())))
 
 
-def _ids(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[list[str], int]:
+def _ids(context: Context, data_dict: dict[str, Any]) -> tuple[list[str], int]:
     search = busqueda(data_dict)
     ids: list[str] = []
     start, count = 0, 0
@@ -80,7 +81,7 @@ def _ids(context: dict[str, Any], data_dict: dict[str, Any]) -> tuple[list[str],
             return ids, count
 
 
-def summarise(context: dict[str, Any], data_dict: dict[str, Any]) -> dict[str, Any]:
+def summarise(context: Context, data_dict: dict[str, Any]) -> dict[str, Any]:
     ids, count = _ids(context, data_dict)
     groups: dict[str, dict[str, dict[str, Any]]] = {
         name: defaultdict(lambda: {"datasets": 0, "monto": Decimal()})

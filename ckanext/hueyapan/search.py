@@ -104,7 +104,7 @@ def before_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
         "hueyapan_fuente": sorted({
             f.get("fuente") for f in data.get("fuentes_financiamiento") or []
             if isinstance(f, dict) and f.get("fuente")
-        }),
+        }, key=str),
     }
     if pkg_dict.get("type") == "obra":
         simple["hueyapan_alerta"] = _static_flags(data)

@@ -28,7 +28,7 @@ from flask import current_app, has_request_context, request, session
 from flask_login import signals
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Action, Context, DataDict
+from ckan.types import Action, ChainedAction, Context, DataDict
 
 __all__ = ["SESSION_FIELD", "ending_sessions_on_new_password", "install", "password_changed",
            "valid_since"]
@@ -59,7 +59,7 @@ def password_changed(user_id: str) -> None:
         session[SESSION_FIELD] = now  # this device changed it: it stays logged in
 
 
-def ending_sessions_on_new_password(action: Action) -> Action:
+def ending_sessions_on_new_password(action: ChainedAction) -> ChainedAction:
     """The chained ``user_update`` ``action`` (also run by ``user_patch``, the password reset form
     and the user edit form), which also ends the user's sessions when the password changed."""
     def user_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:

@@ -38,8 +38,9 @@ import io
 import mimetypes
 import os
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import ckan.plugins.toolkit as tk
 
@@ -168,7 +169,8 @@ def _active_xml(data: bytes) -> str | None:
     try:
         parser.feed(data)
         parser.close()
-        for event, element in parser.read_events():
+        # only the events asked for: ("start" or "pi", an element)
+        for event, element in cast("Iterator[tuple[str, ET.Element]]", parser.read_events()):
             if event == "pi":
                 if (element.text or "").strip().lower().startswith("xml-stylesheet"):
                     return "xml-stylesheet"

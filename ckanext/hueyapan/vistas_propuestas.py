@@ -10,6 +10,7 @@ from flask import Blueprint, redirect, request, send_file
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.common import current_user
+from ckan.types import Context
 
 from ckanext.hueyapan import participacion
 from ckanext.hueyapan.comun import PROPUESTA_ESTADO_LABELS
@@ -24,7 +25,7 @@ _FORM_FIELDS = ("titulo", "comunidad", "problema", "descripcion", "beneficiarios
                 "contacto_nombre", "contacto_telefono", "contacto_correo")
 
 
-def _context() -> dict[str, Any]:
+def _context() -> Context:
     return {"user": current_user.name if current_user.is_authenticated else "",
             "ignore_auth": False}
 
@@ -103,6 +104,7 @@ def ver(id: str) -> Any:
             return redirect(tk.url_for("propuestas.ver", id=id))
         propuesta = tk.get_action("hueyapan_propuesta_show")(context, {"id": id})
     record = model.Session.get(Propuesta, id)
+    assert record is not None, id  # hueyapan_propuesta_show found it
     convocatoria = tk.get_action("package_show")({"ignore_auth": True},
                                                  {"id": record.convocatoria_id})
     dataset = participacion.public_dataset(record.dataset_id)

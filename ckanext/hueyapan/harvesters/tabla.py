@@ -83,7 +83,7 @@ import datetime
 import functools
 import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -436,7 +436,7 @@ def _unreadable(filename: str) -> TableError:
              "and try again").format(filename=filename))
 
 
-def _sheets(content: bytes, filename: str) -> Iterator[tuple[str | None, _Rows]]:
+def _sheets(content: bytes, filename: str) -> Generator[tuple[str | None, _Rows], None, None]:
     """(sheet name, rows) of each readable table of the file: one for CSV, one per visible sheet."""
     if content.startswith(_OLE_MAGIC):
         raise TableError(

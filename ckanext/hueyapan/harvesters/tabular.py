@@ -45,6 +45,7 @@ import sqlalchemy.exc
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.lib.search.common import SearchIndexError
+from ckan.types import Context
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
@@ -160,12 +161,12 @@ class TabularHarvester(HarvesterBase):
             raise tabla.TableError(tk._("The file could not be downloaded: {error}").format(
                 error=error)) from error
 
-    def _current_objects(self, source_id: str) -> dict[str, HarvestObject]:
-        return {
-            obj.guid: obj
-            for obj in model.Session.query(HarvestObject).filter(
-                HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True))
-        }
+    # ckanext-harvest declares HarvestObject's columns without types (an attribute reads as
+    # Column[str]), so its rows are handled as Any here, like the harvest_object it hands over.
+    def _current_objects(self, source_id: str) -> dict[str, Any]:
+        objects: list[Any] = model.Session.query(HarvestObject).filter(
+            HarvestObject.harvest_source_id == source_id, HarvestObject.current.is_(True)).all()
+        return {obj.guid: obj for obj in objects}
 
     def gather_stage(self, harvest_job: Any) -> list[str] | None:
         source = harvest_job.source
@@ -204,7 +205,7 @@ class TabularHarvester(HarvesterBase):
         model.Session.commit()  # every object of the job in one transaction
         return ids
 
-    def _withdrawals(self, harvest_job: Any, table: Any, current: dict[str, HarvestObject],
+    def _withdrawals(self, harvest_job: Any, table: Any, current: dict[str, Any],
                      config: dict[str, Any]) -> list[str]:
         """Objects that withdraw the datasets whose keys are no longer in the file.
 
@@ -227,8 +228,8 @@ class TabularHarvester(HarvesterBase):
 
     def _new_object(self, harvest_job: Any, guid: str, payload: dict[str, Any]) -> str:
         """A harvest object, added to the session: gather_stage commits them all at once."""
-        obj = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=harvest_job,
-                            content=json.dumps(payload, ensure_ascii=False))
+        obj: Any = HarvestObject(id=str(uuid.uuid4()), guid=guid, job=harvest_job,
+                                 content=json.dumps(payload, ensure_ascii=False))
         model.Session.add(obj)
         return obj.id
 
@@ -239,10 +240,13 @@ class TabularHarvester(HarvesterBase):
 
     # import
 
-    def _context(self, **extra: Any) -> dict[str, Any]:
-        return {"user": self._get_user_name(), "ignore_auth": True, **extra}
+    def _context(self, return_id_only: bool = False) -> Context:
+        context: Context = {"user": self._get_user_name(), "ignore_auth": True}
+        if return_id_only:
+            context["return_id_only"] = True
+        return context
 
-    def _previous(self, harvest_object: Any) -> HarvestObject | None:
+    def _previous(self, harvest_object: Any) -> Any:
         return (
             model.Session.query(HarvestObject)
             .filter(HarvestObject.guid == harvest_object.guid,
@@ -252,7 +256,7 @@ class TabularHarvester(HarvesterBase):
             .first()
         )
 
-    def _make_current(self, harvest_object: Any, previous: HarvestObject | None,
+    def _make_current(self, harvest_object: Any, previous: Any,
                       package_id: str | None) -> None:
         if previous is not None and previous.id != harvest_object.id:
             previous.current = False
@@ -330,7 +334,7 @@ class TabularHarvester(HarvesterBase):
         return tk.get_action("package_create")(self._context(return_id_only=True), data)
 
     def _update(self, harvest_object: Any, payload: dict[str, Any],
-                previous: HarvestObject | None, package: model.Package) -> str:
+                previous: Any, package: model.Package) -> str:
         current = tk.get_action("package_show")(self._context(), {"id": package.id})
         before = json.loads(previous.content or "{}").get("data", {}) if previous else {}
         updated = dict(current)
@@ -354,7 +358,7 @@ class TabularHarvester(HarvesterBase):
         tk.get_action("package_update")(self._context(), updated)
         return package.id
 
-    def _withdraw(self, harvest_object: Any, previous: HarvestObject | None,
+    def _withdraw(self, harvest_object: Any, previous: Any,
                   package: model.Package | None, config: dict[str, Any]) -> bool | str:
         if package is None:
             self._make_current(harvest_object, previous, None)

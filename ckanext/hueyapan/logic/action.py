@@ -45,7 +45,7 @@ from ckanext.hueyapan.model import (
     Termino,
 )
 
-__all__ = [
+__all__ = [  # pyright: ignore[reportUnsupportedDunderAll] - spreads the lists below
     "hueyapan_comunidad_list",
     "hueyapan_comunidad_show",
     "hueyapan_comunidad_create",
@@ -194,7 +194,7 @@ def _replace_in_datasets(context: Context, source: str, target: str | None) -> i
             replacement = target if key == source else key
             if replacement and replacement not in new_keys:
                 new_keys.append(replacement)
-        patch_context: Context = {"user": context.get("user"), "ignore_auth": True}
+        patch_context: Context = {"user": context["user"], "ignore_auth": True}
         tk.get_action("package_patch")(patch_context, {"id": package.id, "comunidades": new_keys})
         changed += 1
     return changed

@@ -11,7 +11,7 @@ from ckan.types import AuthResult, Context, DataDict
 
 from ckanext.hueyapan.logic import propuestas
 
-__all__ = [
+__all__ = [  # pyright: ignore[reportUnsupportedDunderAll] - spreads propuestas.__all__
     "hueyapan_comunidad_list",
     "hueyapan_comunidad_show",
     "hueyapan_comunidad_create",
@@ -125,6 +125,6 @@ def package_create(next_auth: Any, context: Context,
 
 @tk.chained_auth_function
 @tk.auth_allow_anonymous_access  # as CKAN's own: anonymous users reach its rule
-def package_update(next_auth: Any, context: Context, data_dict: DataDict) -> AuthResult:
+def package_update(next_auth: Any, context: Context, data_dict: DataDict | None) -> AuthResult:
     result = next_auth(context, data_dict)
     return (result.get("success") and _harvest_target_refused(context, data_dict)) or result

@@ -20,7 +20,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Action, Context, DataDict
+from ckan.types import Action, ChainedAction, Context, DataDict
 
 from ckanext.hueyapan import cuentas, redes, sesiones, subidas
 
@@ -33,7 +33,7 @@ __all__ = [
 HARVEST_SOURCE_TYPE = "harvest"
 
 
-def _checking_image(name: str, kind: str) -> Action:
+def _checking_image(name: str, kind: str) -> ChainedAction:
     """The chained ``name`` (an organization, group or user action) that checks the uploaded
     image (``kind``: "group" or "user") before CKAN reads it."""
     def action(up_func: Action, context: Context, data_dict: DataDict) -> Any:
@@ -93,7 +93,7 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     return up_func(context, data_dict)
 
 
-def _hiding_email_hash(name: str, field: str | None) -> Action:
+def _hiding_email_hash(name: str, field: str | None) -> ChainedAction:
     """The chained read action ``name`` without other users' e-mail hashes (in its result, or
     in its result's ``field``)."""
     def action(up_func: Action, context: Context, data_dict: DataDict) -> Any:

@@ -12,7 +12,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
-from ckan.types import Context, DataDict
+from ckan.types import Context, DataDict, ErrorDict
 
 from ckanext.hueyapan import comun, participacion, search
 from ckanext.hueyapan.cantidades import monto
@@ -33,7 +33,7 @@ _COUNTS = ("beneficiarios_mujeres", "beneficiarios_hombres", "beneficiarios_indi
 _CONTACT = ("contacto_nombre", "contacto_telefono", "contacto_correo")
 
 
-def _convocatoria(key: str) -> dict[str, Any]:
+def _convocatoria(key: str | None) -> dict[str, Any]:
     try:
         convocatoria = tk.get_action("package_show")({"ignore_auth": True}, {"id": key})
     except tk.ObjectNotFound:
@@ -44,7 +44,7 @@ def _convocatoria(key: str) -> dict[str, Any]:
     return convocatoria
 
 
-def _propuesta(key: str) -> Propuesta:
+def _propuesta(key: str | None) -> Propuesta:
     propuesta = model.Session.get(Propuesta, str(key or ""))
     if propuesta is None:
         raise tk.ObjectNotFound(tk._("Proposal not found: {key}").format(key=key))
@@ -58,7 +58,7 @@ def _require_user(context: Context) -> model.User:
     return user
 
 
-def _count(data: DataDict, field: str, errors: dict[str, list[str]]) -> int | None:
+def _count(data: DataDict, field: str, errors: ErrorDict) -> int | None:
     value = data.get(field)
     if value in (None, ""):
         return None
@@ -114,7 +114,7 @@ def hueyapan_propuesta_create(context: Context, data_dict: DataDict) -> dict[str
         raise tk.ValidationError({"convocatoria": [
             tk._("The call is not open: it receives proposals from {start} through {end}").format(
                 start=convocatoria.get("fecha_apertura"), end=convocatoria.get("fecha_cierre"))]})
-    errors: dict[str, list[str]] = {}
+    errors: ErrorDict = {}
     for field in _TEXTS:
         if not str(data_dict.get(field) or "").strip():
             errors[field] = [tk._("Missing value")]
@@ -131,6 +131,7 @@ def hueyapan_propuesta_create(context: Context, data_dict: DataDict) -> dict[str
             cost = cost.quantize(Decimal("0.01"))
     if errors:
         raise tk.ValidationError(errors)
+    assert comunidad is not None  # else errors["comunidad"] was raised above
     propuesta = Propuesta(
         convocatoria_id=convocatoria["id"], usuario_id=user.id, comunidad=comunidad.id,
         costo_estimado=cost, estado="recibida",

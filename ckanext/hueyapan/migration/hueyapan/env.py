@@ -8,7 +8,8 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 config = context.config
-fileConfig(config.config_file_name)
+if config.config_file_name is not None:
+    fileConfig(config.config_file_name)
 
 VERSION_TABLE = f"{os.path.basename(os.path.dirname(__file__))}_alembic_version"
 
@@ -26,7 +27,8 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = engine_from_config(
-        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.",
+        poolclass=pool.NullPool
     )
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=None, version_table=VERSION_TABLE)
