@@ -166,7 +166,8 @@ def _publicos(archivo: Path) -> set[str] | None:
             assert isinstance(nodo, (ast.Assign, ast.AnnAssign))
             valor = nodo.value
             if isinstance(valor, (ast.List, ast.Tuple)):
-                return {e.value for e in valor.elts if isinstance(e, ast.Constant)}
+                return {e.value for e in valor.elts
+                        if isinstance(e, ast.Constant) and isinstance(e.value, str)}
     return None
 
 
@@ -281,8 +282,8 @@ def revisar(raiz: Path, capas: list[Capa]) -> list[str]:
             if imp.nombre is not None:
                 if imp.nombre.startswith("_"):
                     fallas.append(f"{lugar}: importa el nombre privado {imp.nombre} de {destino}")
-                elif imp.nombre != "*" and (publicos[destino] is None
-                                            or imp.nombre not in publicos[destino]):
+                elif imp.nombre != "*" and ((nombres := publicos[destino]) is None
+                                            or imp.nombre not in nombres):
                     fallas.append(f"{lugar}: usa {imp.nombre}, que no está en __all__ de {destino}")
             if imp.en_funcion and not imp.comentada:
                 fallas.append(f"{lugar}: importa {destino} dentro de una función sin un "
@@ -293,7 +294,7 @@ def revisar(raiz: Path, capas: list[Capa]) -> list[str]:
             if atributo.startswith("_") and not atributo.startswith("__"):
                 fallas.append(f"{donde(modulo, linea)}: lee el nombre privado {atributo} de "
                               f"{destino}")
-            elif publicos[destino] is not None and atributo not in publicos[destino]:
+            elif (nombres := publicos[destino]) is not None and atributo not in nombres:
                 fallas.append(f"{donde(modulo, linea)}: usa {destino}.{atributo}, que no está "
                               f"en su __all__")
 
@@ -309,7 +310,7 @@ def revisar(raiz: Path, capas: list[Capa]) -> list[str]:
                 clave = _clave_leida(nodo)  # config.get(key, default)
             elif isinstance(nodo, ast.BoolOp) and isinstance(nodo.op, ast.Or):
                 clave = _clave_leida(nodo.values[0])  # config.get(key) or default
-            if clave in claves:
+            if clave in claves and isinstance(nodo, ast.expr):  # a Call or a BoolOp
                 fallas.append(f"{donde(modulo, nodo.lineno)}: repite en el código el valor "
                               f"predeterminado de {clave}, declarado en "
                               "config_declaration.yaml")
