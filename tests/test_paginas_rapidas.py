@@ -37,7 +37,7 @@ def test_short_descriptions_say_what_markdown_extract_says():
              for words in (plain, marked) for _ in range(400)]
     fast = 0
     for text in texts:
-        fast += not helpers._MARKDOWN.search(text)
+        fast += not fichas._MARKDOWN.search(text)
         for length in (200, 40, 0):
             ours = helpers.hueyapan_descripcion_corta(text, length)
             ckan = str(markdown_extract(text, extract_length=length))
