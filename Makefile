@@ -10,7 +10,7 @@ CKAN_TEST_ARGS ?=
 N ?= 1000
 BACKUP ?=
 
-.PHONY: run up down test test-ckan install services init status clean backup restore bench loadtest
+.PHONY: run up down test lint test-ckan install services init status clean backup restore bench loadtest
 
 ## make run: install, start everything and serve the catalog at http://127.0.0.1:5000 until Ctrl-C
 ## (the harvest consumers and the periodic `harvester run` stay in the background until make down)
@@ -34,12 +34,21 @@ down:
 	@bash services/redis.sh stop
 	@bash services/postgres.sh stop
 
-## make test: the whole test suite against the real services, starting them if needed
-test: services
+## make test: the linters (make lint), then the whole test suite against the real services,
+## starting them if needed
+test: lint services
 	@bash services/ckan.sh secrets
 	@$(CKAN) -c test.ini db upgrade >/dev/null 2>.state/log/test-db-upgrade.log \
 		|| { echo "ERROR: ckan: test database migration failed (see .state/log/test-db-upgrade.log)"; exit 1; }
 	$(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff (style, import order, likely bugs) and pyright (types, basic mode) over the
+## code, tests and scripts, as pyproject.toml configures them; stops at the first that fails
+lint: install
+	@echo "lint: ruff check"
+	@$(VENV)/bin/ruff check --no-cache .
+	@echo "lint: pyright"
+	@node_modules/.bin/pyright
 
 ## make test-ckan: CKAN 2.12.0's own API tests (logic/action, controllers/test_package.py and
 ## test_api.py) on plain CKAN and with our plugins loaded, side by side on private stores that it

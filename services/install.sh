@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the catalog needs on a Debian 12 machine, idempotently and quickly when warm:
 # system packages (only the missing ones), the Solr server's Maven artifacts, a Python virtual
-# environment with the pinned requirements and this package, and axe-core from npm (tests).
+# environment with the pinned requirements and this package, and axe-core and pyright from npm
+# (tests, make lint).
 source "$(dirname "$0")/lib.sh"
 
 # Debian packages, each with the command or file that proves it is there.
@@ -78,13 +79,13 @@ install_python() {
     echo "$want" >"$stamp"
 }
 
-# axe-core (accessibility checks of the browser tests), pinned in package-lock.json; npm ci runs
-# again only when the lock file changed.
+# axe-core (accessibility checks of the browser tests) and pyright (make lint), pinned in
+# package-lock.json; npm ci runs again only when the lock file changed.
 install_node_tools() {
     local stamp="$REPO_DIR/node_modules/.hueyapan-installed" want log="$STATE_DIR/log/npm.log"
     want=$(sha256sum "$REPO_DIR/package-lock.json" | cut -d' ' -f1)
     [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
-    info "install: axe-core for the browser tests (pinned in package-lock.json)"
+    info "install: axe-core and pyright for the tests (pinned in package-lock.json)"
     (cd "$REPO_DIR" && npm ci --no-audit --no-fund >"$log" 2>&1) \
         || die install "npm ci failed (see $log)"
     echo "$want" >"$stamp"
