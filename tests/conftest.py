@@ -1,6 +1,8 @@
 """Shared fixtures. CKAN's own pytest plugin (ckan.tests.pytest_ckan) provides the rest."""
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 # Plugins whose tables come from their own migrations, which CKAN's `clean_db` does not run.
@@ -37,3 +39,10 @@ def comunidades(clean_db_all):
 
     seed_localities()
     seed_terms()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop the harvest consumers that tests/harvesters/conftest.py keeps between tests."""
+    harvesting = sys.modules.get("tests.harvesters.conftest")
+    if harvesting is not None:
+        harvesting.CONSUMERS.stop_all()

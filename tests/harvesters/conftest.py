@@ -3,18 +3,22 @@ gather and fetch consumers of ckanext-harvest as separate processes (as in produ
 helper that runs one harvest job to its end.
 
 The consumers are `ckan -c <test ini> hueyapan consumidor gather|fetch` (one gather, two fetch)
-started with subprocess; they read the same ckan_test database and Redis db as the tests, so whatever a test
-creates through actions (which commit) is visible to them, and the datasets they create are visible
-to the test once the job is finished.
+started with subprocess; they read the same ckan_test database and Redis db as the tests, so
+whatever a test creates through actions (which commit) is visible to them, and the datasets they
+create are visible to the test once the job is finished. A set of consumers is started once per
+configuration and paused between the tests that use it (:class:`ConsumerPool`).
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
+import hashlib
 import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -26,7 +30,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from ckanext.hueyapan.harvesters.workers import ConsumerProcesses
+from ckanext.hueyapan.harvesters.workers import (
+    ConsumerProcesses, blocked_in_blpop, redis_clients, socket_ports,
+)
 
 REPO_DIR = Path(__file__).resolve().parents[2]
 LOG_DIR = REPO_DIR / ".state" / "log"
@@ -195,21 +201,39 @@ def purge_harvest_queues() -> None:
         conn.delete(key)
 
 
-class Consumers(ConsumerProcesses):
-    """The gather and two fetch consumers of one test (as services/harvest.sh runs them); a
-    consumer that ends fails the test with its log."""
+def _redis() -> Any:
+    from ckanext.harvest.queue import get_connection
 
-    def __init__(self, ini: str) -> None:
+    return get_connection()
+
+
+def _process_state(pid: int) -> str:
+    """The state letter of /proc/PID/stat (``T``: stopped by a signal); ``X`` when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return "X"
+
+
+class Consumers(ConsumerProcesses):
+    """The gather and two fetch consumers of one configuration (as services/harvest.sh runs
+    them); a consumer that ends fails the test with its log. :data:`CONSUMERS` keeps a set
+    between the tests that ask for the same configuration, paused in between."""
+
+    def __init__(self, ini: str, prefix: str = "test-harvest") -> None:
         ckan = str(REPO_DIR / ".venv" / "bin" / "ckan")
         if not os.path.exists(ckan):
             ckan = shutil.which("ckan") or os.path.join(os.path.dirname(sys.executable), "ckan")
-        super().__init__(ckan, ini, LOG_DIR, "test-harvest", fetch=FETCH_CONSUMERS)
+        super().__init__(ckan, ini, LOG_DIR, prefix, fetch=FETCH_CONSUMERS)
+        if shutil.which("setpriv"):
+            # they are killed with the test session, even when it is killed itself
+            self.command_prefix = ["setpriv", "--pdeathsig", "KILL", "--"]
+        self.paused = False
+        self.in_use = False
 
     def start(self, timeout: float = 60.0) -> None:  # type: ignore[override]
-        from ckanext.harvest.queue import get_connection
-
         try:
-            super().start(get_connection(), timeout)
+            super().start(_redis(), timeout)
         except RuntimeError as error:
             self.stop()
             pytest.fail(str(error))
@@ -220,25 +244,192 @@ class Consumers(ConsumerProcesses):
         except RuntimeError as error:
             pytest.fail(str(error))
 
+    @property
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes.values()]
+
+    def note(self, text: str) -> None:
+        """Append a line to every consumer's log (which test the lines that follow belong to)."""
+        for path in self.logs.values():
+            with open(path, "ab") as handle:
+                handle.write(f"\n===== {text} =====\n".encode())
+
+    def idle(self) -> bool:
+        """Every consumer blocked in BLPOP at one instant (one ``CLIENT LIST``): none is handling
+        a message, none can queue one, and the queues they wait on are empty."""
+        clients = redis_clients(_redis(), self.pids)
+        return all(any(map(blocked_in_blpop, found)) for found in clients.values())
+
+    def open_transactions(self) -> list[str]:
+        """The states of the consumers' database connections that are not plain ``idle``
+        (``idle in transaction`` holds locks that a paused process would keep)."""
+        import sqlalchemy as sa
+
+        from ckan import model
+
+        ports: set[int] = set().union(*(socket_ports(pid) for pid in self.pids))
+        with model.meta.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT client_port, state FROM pg_stat_activity "
+                "WHERE datname = current_database() AND client_port IS NOT NULL")).all()
+        return [f"{port}: {state}" for port, state in rows if port in ports and state != "idle"]
+
+    def pause(self) -> None:
+        """Stop the processes (SIGSTOP) and end the BLPOP that Redis still holds for each one
+        (``CLIENT UNBLOCK`` answers it as a timeout would), so that no message is taken while
+        they are paused: a job queued meanwhile stays queued, as with no consumers at all."""
+        conn = _redis()
+        for process in self.processes.values():
+            process.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + 10
+        while any(_process_state(pid) not in "TX" for pid in self.pids):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the consumers did not stop on SIGSTOP")
+            time.sleep(0.01)
+        calm = 0
+        while calm < 2:  # twice in a row nothing blocked: a BLPOP still on its way is answered too
+            blocked = [client for found in redis_clients(conn, self.pids).values()
+                       for client in found if "b" in client.get("flags", "")]
+            for client in blocked:
+                conn.client_unblock(int(client["id"]))
+            calm = 0 if blocked else calm + 1
+            time.sleep(0.02)
+        self.paused = True
+
+    def resume(self, timeout: float = 30.0) -> bool:
+        """Continue the processes and wait until each one waits on its queue again; False
+        (and the set stopped) when one has ended meanwhile or does not come back: a test that
+        cut the connections of the database or Redis may have ended it."""
+        for process in self.processes.values():
+            process.send_signal(signal.SIGCONT)
+        self.paused = False
+        deadline = time.monotonic() + timeout
+        while not self.idle():
+            if not all(self.alive().values()) or time.monotonic() > deadline:
+                self.stop()
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def _config_key(ini: str) -> str:
+    """What a consumer's configuration depends on: the file's text, and its folder when that
+    text has relative parts (``%(here)s``, a relative ``use = config:``)."""
+    path = Path(ini).resolve()
+    text = path.read_text(encoding="utf-8")
+    relative = "%(here)s" in text or any(
+        line.split("config:", 1)[1].strip()[:1] != "/"
+        for line in text.splitlines() if line.replace(" ", "").startswith("use=config:"))
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()
+    return f"{path.parent}/{digest}" if relative else digest
+
+
+class ConsumerPool:
+    """The consumer sets of a test session, one per configuration.
+
+    Starting the gather and two fetch consumers costs three CKAN starts (about 10 s of CPU);
+    a harvesting test then needs a second or two. So a set is started the first time its
+    configuration is asked for and kept for the tests that follow, with at most
+    :attr:`MAX_SETS` alive (the least recently used one is stopped first).
+
+    Between two tests a set is paused (:meth:`Consumers.pause`), once every consumer waits on
+    its empty queue: a consumer then holds no database transaction (ckanext-harvest removes
+    its session after each message; :meth:`release` checks it in ``pg_stat_activity`` and
+    stops a set that does), so CKAN's ``clean_db``, which deletes rows, never waits for it, and
+    a paused consumer takes no message, so tests that queue jobs without consumers see them
+    stay queued. Before a set is resumed the queues are emptied, as before a start. Consumers
+    keep no catalog data of their own between messages; the site user's name, which
+    ckanext-harvest's harvesters remember, is ``ckan.site_id`` in every test.
+    """
+
+    MAX_SETS = 2
+
+    def __init__(self) -> None:
+        self.sets: dict[str, Consumers] = {}  # least recently used first
+
+    def acquire(self, ini: str) -> Consumers:
+        key = _config_key(ini)
+        running = self.sets.get(key)
+        if running is not None and running.in_use:
+            running = None  # asked for twice at once: a set of its own, not kept
+            key = ""
+        elif running is not None:
+            del self.sets[key]
+            if not all(running.alive().values()):
+                running.stop()
+                running = None
+        purge_harvest_queues()
+        if running is not None and not running.resume():
+            running = None
+        if running is None:
+            for old in [k for k, s in self.sets.items() if not s.in_use][
+                    :max(0, len(self.sets) + 1 - self.MAX_SETS)]:
+                self.sets.pop(old).stop()
+            running = Consumers(ini, "test-harvest" if not self.sets else
+                                f"test-harvest-{(key or str(time.monotonic_ns()))[-8:]}")
+            running.start()
+        running.note(os.environ.get("PYTEST_CURRENT_TEST", "") or "in use")
+        running.in_use = True
+        if key:
+            self.sets[key] = running
+        return running
+
+    def release(self, running: Consumers, timeout: float = 30.0) -> None:
+        """Empty the queues, wait until every consumer is idle, and pause the set (or stop it:
+        a consumer that ended, stays busy past ``timeout`` or holds a transaction)."""
+        running.in_use = False
+        kept = running in self.sets.values()
+        deadline = time.monotonic() + timeout
+        while kept:
+            purge_harvest_queues()  # what the test left queued is not handled
+            if not all(running.alive().values()) or time.monotonic() > deadline:
+                kept = False
+            elif running.idle():
+                break
+            else:
+                time.sleep(0.05)
+        if kept:
+            busy = running.open_transactions()
+            if busy:
+                running.note("stopped, not paused: connections in a transaction " + ", ".join(busy))
+                kept = False
+        if kept:
+            try:
+                running.pause()
+            except RuntimeError:
+                kept = False
+        if not kept:
+            for key in [k for k, s in self.sets.items() if s is running]:
+                del self.sets[key]
+            running.stop()
+        purge_harvest_queues()
+
+    def stop_all(self) -> None:
+        while self.sets:
+            self.sets.popitem()[1].stop()
+
+
+#: The consumer sets of this test session (stopped at its end by tests/conftest.py).
+CONSUMERS = ConsumerPool()
+atexit.register(CONSUMERS.stop_all)
+
 
 @contextlib.contextmanager
 def running_consumers(ini: str) -> Iterator[Consumers]:
-    """Consumers of configuration ``ini`` from empty queues, stopped (and the queues emptied
-    again) at the end of the block."""
-    purge_harvest_queues()
-    running = Consumers(ini)
-    running.start()
+    """Consumers of configuration ``ini`` from empty queues, for the block; the queues are
+    emptied again at its end. The set is :data:`CONSUMERS`'s: started the first time ``ini``'s
+    configuration is asked for, paused after the block and resumed by the next one."""
+    running = CONSUMERS.acquire(ini)
     try:
         yield running
     finally:
-        running.stop()
-        purge_harvest_queues()
+        CONSUMERS.release(running)
 
 
 @pytest.fixture
 def consumers(request: pytest.FixtureRequest, clean_db_all: None) -> Iterator[Consumers]:
     """Gather and fetch consumers running as separate processes against the test configuration,
-    after the database was cleaned (they must never hold it while it is rebuilt)."""
+    after the database was cleaned (while it is cleaned they are paused, holding no transaction)."""
     with running_consumers(str(Path(request.config.getoption("--ckan-ini")).resolve())) as running:
         yield running
 

@@ -2,7 +2,6 @@
 consumers running as separate processes, real PostgreSQL, Redis and Solr."""
 from __future__ import annotations
 
-import configparser
 import socket
 import subprocess
 import sys
@@ -183,13 +182,10 @@ def test_solr_down_during_the_import_keeps_datasets_and_rebuild_indexes_them(
         source, harvest, clean_db_all, tmp_path, request):
     """The consumers run with a Solr address where nothing answers: datasets are stored in
     PostgreSQL and found once the index is rebuilt (the README's recovery command)."""
-    ini = configparser.RawConfigParser(strict=False)
-    ini.optionxform = str
-    ini.read(REPO / "test.ini")
-    ini.set("app:main", "solr_url", f"http://127.0.0.1:{_closed_port()}/solr/ckan_test")
+    base = Path(request.config.getoption("--ckan-ini")).resolve()
     broken = tmp_path / "sin-solr.ini"
-    with broken.open("w") as handle:
-        ini.write(handle)
+    broken.write_text(f"[app:main]\nuse = config:{base}\n"
+                      f"solr_url = http://127.0.0.1:{_closed_port()}/solr/ckan_test\n")
     with running_consumers(str(broken)) as consumers:
         job = harvest.run(source()["id"], consumers=consumers, timeout=120)
     assert "search-index rebuild --only-missing" in " ".join(harvest.errors(job))
@@ -197,7 +193,7 @@ def test_solr_down_during_the_import_keeps_datasets_and_rebuild_indexes_them(
     assert stored == 3
     assert obras() == {}
     rebuilt = subprocess.run(
-        [str(Path(sys.executable).with_name("ckan")), "-c", str(REPO / "test.ini"),
+        [str(Path(sys.executable).with_name("ckan")), "-c", str(base),
          "search-index", "rebuild", "--only-missing"], capture_output=True, text=True, cwd=REPO)
     assert rebuilt.returncode == 0, rebuilt.stderr[-2000:]
     assert set(obras()) == set(ROWS)

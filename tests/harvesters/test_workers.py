@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -79,3 +80,43 @@ def test_consumer_keeps_waiting_on_an_idle_queue_and_then_takes_the_message():
     # ckanext-harvest's fetch_callback acknowledged it: no "being processed" marker is left
     assert _client().get(f"{key}:no-such-harvest-object") is None
     assert _client().llen(key) == 0
+
+
+def test_a_paused_consumer_set_takes_no_message_and_works_again_when_resumed(request):
+    """The harvesting tests keep a set of consumer processes per configuration and pause it
+    between tests: a job queued while it is paused (by a test without consumers) stays queued,
+    and the set handles messages again once a test resumes it."""
+    from ckanext.harvest.queue import get_gather_routing_key
+
+    from .conftest import CONSUMERS, running_consumers
+
+    ini = str(Path(request.config.getoption("--ckan-ini")).resolve())
+    key = get_gather_routing_key()
+    conn = _client()
+    with running_consumers(ini) as first:
+        pids = first.pids
+    assert first.paused and first in CONSUMERS.sets.values()
+    assert {_state(pid) for pid in pids} == {"T"}  # stopped by SIGSTOP
+    conn.rpush(key, json.dumps({"harvest_job_id": "queued-while-paused"}))
+    time.sleep(WAIT_SECONDS + 1)  # longer than one BLPOP of a consumer that was not paused
+    assert conn.llen(key) == 1
+    with running_consumers(ini) as again:
+        assert again is first and not again.paused and again.pids == pids
+        assert conn.llen(key) == 0  # emptied before the consumers went on
+        conn.rpush(key, json.dumps({"harvest_job_id": "no-such-job"}))
+        deadline = time.monotonic() + 30
+        while conn.llen(key) or not again.idle():
+            assert time.monotonic() < deadline, again.log("gather")
+            time.sleep(0.1)
+    log = again.log("gather")
+    assert "Harvest job does not exist: no-such-job" in log
+    assert "queued-while-paused" not in log
+    # ckanext-harvest 1.6.3 returns from a message naming no job without ending the database
+    # transaction it opened: a set holding one is stopped, not paused (a paused process would
+    # keep its locks for the tests that follow)
+    assert "connections in a transaction" in log
+    assert not any(again.alive().values()) and again not in CONSUMERS.sets.values()
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]

@@ -23,8 +23,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["WAIT_SECONDS", "ConsumerProcesses", "consume", "limit_http_waits", "socket_ports",
-           "waiting_on_queue"]
+__all__ = ["WAIT_SECONDS", "ConsumerProcesses", "blocked_in_blpop", "consume", "limit_http_waits",
+           "redis_clients", "socket_ports", "waiting_on_queue"]
 
 log = logging.getLogger(__name__)
 
@@ -158,13 +158,28 @@ def socket_ports(pid: int) -> set[int]:
     return ports
 
 
+def redis_clients(redis_conn: Any, pids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The clients of this Redis that each process of ``pids`` holds, from one ``CLIENT LIST``
+    (Redis answers it at one instant, so the lists describe the processes at the same time)."""
+    ports = {pid: socket_ports(pid) for pid in pids}
+    found: dict[int, list[dict[str, Any]]] = {pid: [] for pid in pids}
+    for client in redis_conn.client_list():
+        port = int(client["addr"].rsplit(":", 1)[1])
+        for pid in pids:
+            if port in ports[pid]:
+                found[pid].append(client)
+    return found
+
+
+def blocked_in_blpop(client: dict[str, Any]) -> bool:
+    """Whether a client of ``CLIENT LIST`` is blocked in BLPOP now (flag ``b``); a client whose
+    BLPOP has just been answered still shows ``cmd=blpop`` until its next command, not ``b``."""
+    return client.get("cmd") == "blpop" and "b" in client.get("flags", "")
+
+
 def waiting_on_queue(redis_conn: Any, pid: int) -> bool:
     """True when process ``pid`` is blocked in BLPOP on this Redis: the consumer is ready."""
-    ports = socket_ports(pid)
-    return any(
-        client.get("cmd") == "blpop" and int(client["addr"].rsplit(":", 1)[1]) in ports
-        for client in redis_conn.client_list()
-    )
+    return any(blocked_in_blpop(c) for c in redis_clients(redis_conn, [pid])[pid])
 
 
 class ConsumerProcesses:
@@ -181,6 +196,8 @@ class ConsumerProcesses:
         self.names = ["gather"] + [f"fetch-{n}" for n in range(1, fetch + 1)]
         self.logs = {name: log_dir / f"{prefix}-{name}.log" for name in self.names}
         self.processes: dict[str, Any] = {}
+        #: put before each command (e.g. ``setpriv --pdeathsig KILL --``)
+        self.command_prefix: list[str] = []
         log_dir.mkdir(parents=True, exist_ok=True)
 
     def start(self, redis_conn: Any, timeout: float = 60.0) -> None:
@@ -195,7 +212,10 @@ class ConsumerProcesses:
                 self.profile_dir.mkdir(parents=True, exist_ok=True)
                 command = [sys.executable, "-m", "cProfile", "-o",
                            str(self.profile_dir / f"{name}.prof")] + command
-            with open(self.logs[name], "wb") as handle:
+            command = self.command_prefix + command
+            self.logs[name].write_bytes(b"")
+            # appended to, so that whoever started the consumer may add lines of its own
+            with open(self.logs[name], "ab") as handle:
                 self.processes[name] = subprocess.Popen(
                     command, cwd=Path(self.ini).parent, stdout=handle,
                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -203,7 +223,9 @@ class ConsumerProcesses:
         waiting = set(self.names)
         while waiting:
             self.check()
-            waiting = {n for n in waiting if not waiting_on_queue(redis_conn, self.processes[n].pid)}
+            clients = redis_clients(redis_conn, [self.processes[n].pid for n in waiting])
+            waiting = {n for n in waiting
+                       if not any(map(blocked_in_blpop, clients[self.processes[n].pid]))}
             if waiting and time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"consumers {sorted(waiting)} not waiting on their queue after "
@@ -236,6 +258,7 @@ class ConsumerProcesses:
             if process.poll() is None:
                 # SIGINT lets cProfile write its statistics; a consumer stops on it too
                 process.send_signal(signal.SIGINT if self.profile_dir else signal.SIGTERM)
+                process.send_signal(signal.SIGCONT)  # one paused with SIGSTOP gets it now
         for process in self.processes.values():
             try:
                 process.wait(timeout=10)
