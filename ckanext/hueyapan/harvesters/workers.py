@@ -20,8 +20,12 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+
+from ckanext.hueyapan import redes
+from ckanext.hueyapan.idioma import default_language
 
 __all__ = ["WAIT_SECONDS", "ConsumerProcesses", "blocked_in_blpop", "consume", "limit_http_waits",
            "redis_clients", "socket_ports", "waiting_on_queue"]
@@ -57,9 +61,6 @@ def limit_http_waits(seconds: float) -> None:
     from requests.adapters import HTTPAdapter
     from requests.exceptions import ConnectionError as RequestsConnectionError
 
-    from ckanext.hueyapan import redes
-    from ckanext.hueyapan.idioma import default_language
-
     send = HTTPAdapter.send
     if getattr(send, "hueyapan_default_timeout", None) is not None:
         return
@@ -70,7 +71,7 @@ def limit_http_waits(seconds: float) -> None:
             with default_language():  # the job's report is read in the catalog's language
                 redes.check(request.url)  # no harvest source may reach local addresses
         except redes.AddressNotAllowed as error:
-            raise RequestsConnectionError(str(error), request=request)
+            raise RequestsConnectionError(str(error), request=request) from error
         return send(self, request, stream=stream,
                     timeout=seconds if timeout is None else timeout, **kwargs)
 
@@ -108,12 +109,14 @@ def consume(kind: str, redis_conn: Any = None, messages: int | None = None) -> i
     from ckan.plugins.toolkit import config
     from ckanext.harvest import queue
 
-    limit_http_waits(float(config.get("ckanext.hueyapan.cosecha.timeout") or 60))
+    limit_http_waits(float(config["ckanext.hueyapan.cosecha.timeout"]))
     routing_key, callback = _queue(kind)
     if config.get("ckan.harvest.mq.type", queue.MQ_TYPE) != "redis":
         # Not Redis: ckanext-harvest's own consumer loop
         consumer = queue.get_gather_consumer() if kind == "gather" else queue.get_fetch_consumer()
         name = queue.get_gather_queue_name() if kind == "gather" else queue.get_fetch_queue_name()
+        if consumer is None:
+            raise RuntimeError(f"ckanext-harvest gave no {kind} consumer")
         for method, header, body in consumer.consume(queue=name):
             callback(consumer, method, header, body)
         return 0
