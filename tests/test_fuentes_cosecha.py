@@ -10,8 +10,9 @@ error and no dataset changed.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,11 @@ from ckan import model
 from ckan.tests import factories
 
 from tests.harvesters.conftest import (
-    FileServer, create_source, report_errors, run_harvest, running_consumers,
+    FileServer,
+    create_source,
+    report_errors,
+    run_harvest,
+    running_consumers,
 )
 from tests.sesion import csrf_token, log_in
 
@@ -198,8 +203,10 @@ def harvested(source_id: str) -> dict[str, tuple[str, str, str]]:
     from ckanext.harvest.model import HarvestObject
 
     model.Session.remove()
-    ids = {o.package_id for o in model.Session.query(HarvestObject).filter_by(
-        harvest_source_id=source_id, current=True)}
+    objects = model.Session.query(HarvestObject).filter_by(harvest_source_id=source_id,
+                                                           current=True)
+    # ckanext-harvest declares plain Columns: pyright reads package_id as Column[str]
+    ids: set[Any] = {o.package_id for o in objects}
     packages = (model.Package.get(package_id) for package_id in ids)
     return {p.id: (p.title, p.state, str(p.metadata_modified)) for p in packages}
 
@@ -262,7 +269,9 @@ def test_a_type_dataset_in_the_request_does_not_skip_the_address_check(
     assert harvest_sources() == [PUBLIC]
     from ckanext.harvest.model import HarvestSource
 
-    assert HarvestSource.get(source["id"]).url == PUBLIC
+    # ckanext-harvest's get is untyped, and its plain Columns read as Column[str]
+    harvest_source: Any = HarvestSource.get(source["id"])
+    assert harvest_source.url == PUBLIC
     assert file_server.requests == []
 
 
@@ -276,6 +285,7 @@ def test_the_workers_guard_exempts_not_even_solr(ckan_config, monkeypatch, file_
     from requests.adapters import HTTPAdapter
 
     from ckan.tests.helpers import call_action
+
     from ckanext.hueyapan.harvesters.workers import limit_http_waits
 
     solr = FileServer()  # where the test's configuration says Solr is

@@ -171,8 +171,9 @@ def catalogo(almacen, app, with_plugins, clean_index, comunidades, ckan_config, 
     call_action("package_patch", ctx(), id=publica["id"], notes="Primera etapa de trabajos.")
     call_action("package_patch", as_user(editor), id=publica["id"],
                 notes="Segunda etapa: guarniciones y banquetas.")
-    upload(app, admin, "resource_update", (CSV + "Los Mangos,300730030,70,66,\"$2,000\"\n").encode(),
-           "avance.csv", id=avance["id"], name="Avance físico (actualizado)")
+    upload(app, admin, "resource_update",
+           (CSV + "Los Mangos,300730030,70,66,\"$2,000\"\n").encode(), "avance.csv",
+           id=avance["id"], name="Avance físico (actualizado)")
     call_action("package_patch", ctx(), id=prog["id"], notes="Padrón actualizado en julio.")
     call_action("resource_patch", ctx(), id=avance["id"], description="Corte al 30 de junio.")
     call_action("hueyapan_comunidad_update", ctx(), id="300730029", nombre="El Aguacate (Ejido)")
@@ -296,7 +297,7 @@ def differences(expected: Any, found: Any, path: str = "") -> list[str]:
                 for line in differences(expected.get(key, "<missing>"),
                                         found.get(key, "<missing>"), f"{path}/{key}")]
     if isinstance(expected, list) and isinstance(found, list) and len(expected) == len(found):
-        return [line for i, (a, b) in enumerate(zip(expected, found))
+        return [line for i, (a, b) in enumerate(zip(expected, found, strict=True))
                 for line in differences(a, b, f"{path}[{i}]")]
     return [] if expected == found else [f"{path}: {expected!r:.300} became {found!r:.300}"]
 
@@ -499,7 +500,7 @@ def summary_counts(output: str) -> dict[str, int] | None:
     found = [line for line in lines if re.fullmatch(r"(\d+ \w+)(, \d+ \w+)* in [\d.]+s\b.*", line)]
     if not found:
         return None
-    counts = re.findall(r"(\d+) (\w+)", found[-1].split(" in ")[0])
+    counts: list[tuple[str, str]] = re.findall(r"(\d+) (\w+)", found[-1].split(" in ")[0])
     return {{"error": "errors", "warning": "warnings"}.get(k, k): int(n) for n, k in counts}
 
 

@@ -19,19 +19,22 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
 import types
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from ckanext.hueyapan.harvesters.workers import (
-    ConsumerProcesses, blocked_in_blpop, redis_clients, socket_ports,
+    ConsumerProcesses,
+    blocked_in_blpop,
+    redis_clients,
+    socket_ports,
 )
 
 REPO_DIR = Path(__file__).resolve().parents[2]
@@ -196,7 +199,8 @@ def purge_harvest_queues() -> None:
     from ckanext.harvest import queue
 
     queue.purge_queues()
-    conn = queue.get_connection()
+    # Redis here (ckan.harvest.mq.type in test.ini); get_connection is typed as pika's connection
+    conn: Any = queue.get_connection()
     for key in conn.scan_iter(f"ckanext-harvest:{config.get('ckan.site_id')}:*"):
         conn.delete(key)
 
@@ -430,11 +434,12 @@ def running_consumers(ini: str) -> Iterator[Consumers]:
 def consumers(request: pytest.FixtureRequest, clean_db_all: None) -> Iterator[Consumers]:
     """Gather and fetch consumers running as separate processes against the test configuration,
     after the database was cleaned (while it is cleaned they are paused, holding no transaction)."""
-    with running_consumers(str(Path(request.config.getoption("--ckan-ini")).resolve())) as running:
+    ini = str(request.config.getoption("--ckan-ini"))
+    with running_consumers(str(Path(ini).resolve())) as running:
         yield running
 
 
-# --- Running a job ---------------------------------------------------------------------------------
+# --- Running a job --------------------------------------------------------------------------------
 
 
 def _sysadmin_context() -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
-import time
+from typing import Any
 
 import pytest
 
@@ -51,7 +51,8 @@ DCAT_TURTLE = """\
 
 <{catalog}> a dcat:Catalog ;
     dct:title "Obras públicas municipales de Veracruz (datos de ejemplo)"@es ;
-    dct:description "Catálogo de ejemplo con obras del FISM-DF de municipios del sur de Veracruz."@es ;
+    dct:description
+      "Catálogo de ejemplo con obras del FISM-DF de municipios del sur de Veracruz."@es ;
     dct:language <http://publications.europa.eu/resource/authority/language/SPA> ;
     dcat:dataset <{catalog}/dataset/agua-potable-nacaxtle-2024> ,
                  <{catalog}/dataset/caminos-saca-cosechas-sur-2023> .
@@ -59,7 +60,7 @@ DCAT_TURTLE = """\
 <{catalog}/dataset/agua-potable-nacaxtle-2024> a dcat:Dataset ;
     dct:identifier "VER-OP-2024-0187" ;
     dct:title "Rehabilitación del sistema de agua potable en Nacaxtle, 2024 (datos de ejemplo)"@es ;
-    dct:description "Avance físico y financiero de la rehabilitación de la línea de conducción y del tanque de regularización de 50 m³. Datos de ejemplo."@es ;
+    dct:description "{agua_description}"@es ;
     dcat:keyword "agua potable"@es , "FISM-DF"@es , "obra pública"@es ;
     dct:issued "2024-03-15"^^xsd:date ;
     dct:modified "2024-11-02T10:30:00"^^xsd:dateTime ;
@@ -82,8 +83,10 @@ DCAT_TURTLE = """\
 
 <{catalog}/dataset/caminos-saca-cosechas-sur-2023> a dcat:Dataset ;
     dct:identifier "VER-OP-2023-0412" ;
-    dct:title "Rehabilitación de caminos saca cosechas en municipios del sur, 2023 (datos de ejemplo)"@es ;
-    dct:description "Kilómetros de camino rastreado y revestido por municipio. Datos de ejemplo."@es ;
+    dct:title
+      "Rehabilitación de caminos saca cosechas en municipios del sur, 2023 (datos de ejemplo)"@es ;
+    dct:description
+      "Kilómetros de camino rastreado y revestido por municipio. Datos de ejemplo."@es ;
     dcat:keyword "caminos"@es , "obra pública"@es ;
     dct:issued "2023-06-30"^^xsd:date ;
     dct:publisher [ a foaf:Organization ; foaf:name "Secretaría de Infraestructura (ejemplo)" ] ;
@@ -95,13 +98,17 @@ DCAT_TURTLE = """\
     dct:format "JSON" ;
     dcat:mediaType "application/json" .
 """
+# too long for one line of DCAT_TURTLE
+AGUA_DESCRIPTION = ("Avance físico y financiero de la rehabilitación de la línea de conducción y "
+                    "del tanque de regularización de 50 m³. Datos de ejemplo.")
 
 
 @pytest.fixture
 def dcat_source(file_server, org, harvest):
     url = file_server.add(
         "/catalogo.ttl",
-        DCAT_TURTLE.format(catalog=CATALOG, files=file_server.url("/archivos")),
+        DCAT_TURTLE.format(catalog=CATALOG, files=file_server.url("/archivos"),
+                           agua_description=AGUA_DESCRIPTION),
         content_type="text/turtle; charset=utf-8",
     )
     return harvest.create_source(
@@ -118,7 +125,7 @@ def harvested(source_id: str) -> list[dict]:
     return [call_action("package_show", id=r["id"]) for r in results]
 
 
-def extra(dataset: dict, key: str):
+def extra(dataset: dict, key: str) -> Any:
     for item in dataset.get("extras", []):
         if item["key"] == key:
             return item["value"]
@@ -137,7 +144,8 @@ def test_dcat_catalog_is_harvested_as_datasets(dcat_source, consumers, harvest, 
         "Rehabilitación de caminos saca cosechas en municipios del sur, 2023 (datos de ejemplo)",
         "Rehabilitación del sistema de agua potable en Nacaxtle, 2024 (datos de ejemplo)",
     ]
-    agua = datasets["Rehabilitación del sistema de agua potable en Nacaxtle, 2024 (datos de ejemplo)"]
+    agua = datasets[
+        "Rehabilitación del sistema de agua potable en Nacaxtle, 2024 (datos de ejemplo)"]
     # The dcat_rdf harvester sets no type: package_create gives the default, `dataset`, which
     # is our schemas/dataset.yaml (CKAN's standard fields plus the communities).
     assert agua["type"] == "dataset"
@@ -146,7 +154,8 @@ def test_dcat_catalog_is_harvested_as_datasets(dcat_source, consumers, harvest, 
     assert extra(agua, "identifier") == "VER-OP-2024-0187"
     assert extra(agua, "spatial_text") == "Nacaxtle"
     assert {t["name"] for t in agua["tags"]} == {"agua potable", "FISM-DF", "obra pública"}
-    assert [r["url"] for r in agua["resources"]] == [file_server.url("/archivos/avance-nacaxtle-2024.csv")]
+    assert [r["url"] for r in agua["resources"]] == [
+        file_server.url("/archivos/avance-nacaxtle-2024.csv")]
     assert agua["resources"][0]["format"] == "CSV"
     assert agua["license_id"] == "cc-by"     # found by its URI in CKAN's license register
     # the point of dct:spatial (locn:geometry, WKT) is kept as GeoJSON for ckanext-spatial
@@ -171,9 +180,8 @@ def test_dcat_datasets_validate_against_our_dataset_schema(dcat_source, consumer
     job = harvest.run(dcat_source["id"], consumers=consumers)
     assert harvest.errors(job) == []
     for dataset in harvested(dcat_source["id"]):
-        updated = call_action("package_update", context={"ignore_auth": True,
-                                                         "user": call_action("get_site_user")["name"]},
-                              **dataset)
+        context = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+        updated = call_action("package_update", context=context, **dataset)
         assert updated["type"] == "dataset"
         assert updated["title"] == dataset["title"]
 
@@ -188,7 +196,8 @@ def test_dcat_harvest_again_updates_without_duplicates(dcat_source, consumers, h
     assert len(harvested(dcat_source["id"])) == 2
 
 
-def test_dcat_source_answering_500_ends_the_job_with_a_gather_error(file_server, org, consumers, harvest):
+def test_dcat_source_answering_500_ends_the_job_with_a_gather_error(
+        file_server, org, consumers, harvest):
     url = file_server.add_error("/caido.ttl", status=500)
     source = harvest.create_source(name="catalogo-caido", title="Catálogo caído (ejemplo)",
                                    url=url, source_type="dcat_rdf", owner_org=org["id"])
@@ -199,8 +208,9 @@ def test_dcat_source_answering_500_ends_the_job_with_a_gather_error(file_server,
 
 def test_dcat_source_that_never_answers_ends_the_job_and_frees_the_consumer(
         file_server, org, consumers, harvest):
-    """ckanext-dcat sets no timeout; the consumers give its requests ckanext.hueyapan.cosecha.timeout
-    (5 s in test.ini): the job ends with a gather error, and the next job is served."""
+    """ckanext-dcat sets no timeout; the consumers give its requests
+    ckanext.hueyapan.cosecha.timeout (5 s in test.ini): the job ends with a gather error, and the
+    next job is served."""
     url = file_server.add_slow("/lento.ttl", seconds=30)
     source = harvest.create_source(name="catalogo-lento", title="Catálogo lento (ejemplo)",
                                    url=url, source_type="dcat_rdf", owner_org=org["id"])
@@ -210,7 +220,7 @@ def test_dcat_source_that_never_answers_ends_the_job_and_frees_the_consumer(
     consumers.check()
 
 
-# --- A remote CKAN ---------------------------------------------------------------------------------
+# --- A remote CKAN --------------------------------------------------------------------------------
 
 REMOTE_ORG = {
     "id": "6f1f3a52-5c1e-4c55-9b0e-1d1f2f6a9a10",
@@ -265,8 +275,9 @@ def remote_dataset(base: str, id_: str, name: str, title: str, notes: str, tags:
             "cache_last_updated": None, "cache_url": None, "created": "2024-01-15T16:03:10.552231",
             "datastore_active": False, "description": resource.get("description", ""),
             "format": resource["format"], "hash": "", "id": res_id,
-            "last_modified": None, "metadata_modified": modified, "mimetype": resource.get("mimetype"),
-            "mimetype_inner": None, "name": resource["name"], "package_id": id_, "position": 0,
+            "last_modified": None, "metadata_modified": modified,
+            "mimetype": resource.get("mimetype"), "mimetype_inner": None,
+            "name": resource["name"], "package_id": id_, "position": 0,
             "resource_type": None, "size": None, "state": "active", "url": resource["url"],
             "url_type": "",
         }],
@@ -283,8 +294,10 @@ def remote_ckan(file_server):
     modified = datetime.datetime(2024, 10, 7, 18, 45, 12).isoformat()
     datasets = [
         remote_dataset(
-            base, "1d7e2f0a-7c1b-4e8e-9a57-2b1e0c3d4f51", "pavimentacion-juan-diaz-covarrubias-2024",
-            "Pavimentación con concreto hidráulico en Juan Díaz Covarrubias, 2024 (datos de ejemplo)",
+            base, "1d7e2f0a-7c1b-4e8e-9a57-2b1e0c3d4f51",
+            "pavimentacion-juan-diaz-covarrubias-2024",
+            "Pavimentación con concreto hidráulico en Juan Díaz Covarrubias, "
+            "2024 (datos de ejemplo)",
             "Obra de pavimentación de 1.2 km de calles en la cabecera de Juan Díaz Covarrubias. "
             "Datos de ejemplo.",
             ["pavimentacion", "obra-publica"],
@@ -314,7 +327,8 @@ def remote_ckan(file_server):
     file_server.add_json("/portal/api/3/action/package_search?rows=100&start=100&sort=id+asc",
                          {**envelope, "result": {"count": 2, "facets": {}, "search_facets": {},
                                                  "sort": "id asc", "results": []}})
-    file_server.add_json("/portal/api/3/action/organization_show", {**envelope, "result": REMOTE_ORG})
+    file_server.add_json("/portal/api/3/action/organization_show",
+                         {**envelope, "result": REMOTE_ORG})
     for dataset in datasets:
         file_server.add_json(f"/portal/api/3/action/package_show?id={dataset['name']}",
                              {**envelope, "result": dataset})
@@ -330,14 +344,17 @@ def ckan_source(remote_ckan, org, harvest):
     )
 
 
-def test_remote_ckan_is_harvested_as_datasets(ckan_source, remote_ckan, consumers, harvest, file_server):
+def test_remote_ckan_is_harvested_as_datasets(
+        ckan_source, remote_ckan, consumers, harvest, file_server):
     _, remote = remote_ckan
     job = harvest.run(ckan_source["id"], consumers=consumers)
 
     assert harvest.errors(job) == []
     assert job["stats"]["added"] == 2, job["stats"]
-    assert ("GET", "/portal/api/3/action/package_search?rows=100&start=0&sort=id+asc") in file_server.requests
-    assert ("GET", "/portal/api/3/action/package_search?rows=100&start=100&sort=id+asc") in file_server.requests
+    assert ("GET", "/portal/api/3/action/package_search?rows=100&start=0&sort=id+asc") \
+        in file_server.requests
+    assert ("GET", "/portal/api/3/action/package_search?rows=100&start=100&sort=id+asc") \
+        in file_server.requests
 
     datasets = {d["id"]: d for d in harvested(ckan_source["id"])}
     # the ckan harvester keeps the remote ids and the remote type, here `dataset`
@@ -363,13 +380,13 @@ def test_remote_ckan_datasets_validate_against_our_dataset_schema(ckan_source, c
     job = harvest.run(ckan_source["id"], consumers=consumers)
     assert harvest.errors(job) == []
     for dataset in harvested(ckan_source["id"]):
-        updated = call_action("package_update", context={"ignore_auth": True,
-                                                         "user": call_action("get_site_user")["name"]},
-                              **dataset)
+        context = {"ignore_auth": True, "user": call_action("get_site_user")["name"]}
+        updated = call_action("package_update", context=context, **dataset)
         assert updated["type"] == "dataset"
 
 
-def test_remote_ckan_answering_500_ends_the_job_with_a_gather_error(file_server, org, consumers, harvest):
+def test_remote_ckan_answering_500_ends_the_job_with_a_gather_error(
+        file_server, org, consumers, harvest):
     file_server.add_error("/caido/api/3/action/package_search", status=500)
     source = harvest.create_source(name="portal-caido", title="Portal caído (ejemplo)",
                                    url=file_server.url("/caido"), source_type="ckan",
@@ -381,7 +398,8 @@ def test_remote_ckan_answering_500_ends_the_job_with_a_gather_error(file_server,
 
 def test_remote_ckan_that_never_answers_ends_the_job_and_frees_the_consumer(
         file_server, org, consumers, harvest):
-    """ckanext-harvest's ckan harvester calls requests without a timeout: the consumers give it one."""
+    """ckanext-harvest's ckan harvester calls requests without a timeout: the consumers give it
+    one."""
     file_server.add_slow("/lento/api/3/action/package_search", seconds=30)
     source = harvest.create_source(name="portal-lento", title="Portal lento (ejemplo)",
                                    url=file_server.url("/lento"), source_type="ckan",
@@ -453,8 +471,8 @@ def test_a_stuck_job_is_finished_with_an_error_after_the_timeout(file_server, or
     model.Session.remove()
     assert call_action("harvest_job_show", id=job["id"])["status"] == "Running"
 
-    stuck = model.Session.get(HarvestJob, job["id"])
-    stuck.created = datetime.datetime.utcnow() - datetime.timedelta(minutes=minutes + 1)
+    long_ago = datetime.datetime.utcnow() - datetime.timedelta(minutes=minutes + 1)
+    model.Session.query(HarvestJob).filter_by(id=job["id"]).update({HarvestJob.created: long_ago})
     model.Session.commit()
     call_action("harvest_jobs_run", context=site, source_id=source["id"])
     model.Session.remove()

@@ -17,7 +17,7 @@ SHEET = ("Obras 2025 — Datos de ejemplo\n"
          "Clave de la obra,Nombre de la obra,Ejercicio fiscal,Comunidades,Etapa,"
          "Monto aprobado (MXN)\n"
          "HUE-2025-FISM-021,Pavimentación en Los Mangos,2025,Los Mangos,En ejecución,"
-         "\"$1,234,567.89\"\n").encode("utf-8")
+         "\"$1,234,567.89\"\n").encode()
 
 
 @pytest.fixture

@@ -180,7 +180,7 @@ def test_a_sipot_sheet_publishes_every_row_with_a_key_in_an_estimated_stage(
     assert dos["avance_fisico"] == "45"
     assert "avance_fisico" not in tres and "contrato_fecha" not in tres
     assert tres["fecha_inicio"] == "2025-05-15"
-    row_two, row_three = DATA_START + 1, DATA_START + 2
+    row_two = DATA_START + 1
     assert [line.split(",")[0] for line in dos["observaciones"]] == [f"Fila {row_two}"] * 2
     assert any("«Monto total del contrato con impuestos incluidos (MXN)»" in line
                and "«dos millones de pesos»" in line for line in dos["observaciones"])

@@ -19,7 +19,6 @@ from ckanext.hueyapan.harvesters.tabla import (
     field_specs,
     read_table,
 )
-
 from tests.hojas import xlsx_bytes
 
 OBRA_HEADER = ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)"]
@@ -86,8 +85,8 @@ def test_windows_1252_accents_in_headers_and_community_names():
 
 
 def test_semicolon_csv():
-    content = 'Clave de la obra;Nombre de la obra;Monto aprobado (MXN)\r\n' \
-              'HUE-1;"Pozo; profundo";"1,234.50"\r\n'.encode()
+    content = b'Clave de la obra;Nombre de la obra;Monto aprobado (MXN)\r\n' \
+              b'HUE-1;"Pozo; profundo";"1,234.50"\r\n'
     data = only_row(read_table(content, "obras.csv", "obra"))
     assert data == {"clave_obra": "HUE-1", "title": "Pozo; profundo", "monto_aprobado": "1234.50"}
 

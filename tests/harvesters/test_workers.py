@@ -57,7 +57,7 @@ def test_ckanext_harvest_own_wait_dies_on_an_idle_queue():
     from ckanext.harvest.queue import RedisConsumer, get_fetch_routing_key
 
     consumer = RedisConsumer(_client(), get_fetch_routing_key())
-    with pytest.raises(redis.exceptions.TimeoutError):
+    with pytest.raises(redis.TimeoutError):
         next(consumer.consume(None))
 
 
