@@ -159,8 +159,8 @@ def reset_stores() -> dict[str, Any]:
     from ckan.plugins import toolkit as tk
     from ckan.tests.helpers import reset_db
 
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
+    from ckanext.hueyapan.registros.comunidades import seed_localities
+    from ckanext.hueyapan.registros.vocabularios import seed_terms
 
     reset_db()
     for plugin in ("activity", "harvest", "hueyapan"):

@@ -4,8 +4,9 @@
     .venv/bin/python bench/relevancia.py [--ini test.ini]
 
 Creates two temporary Solr cores next to the catalog's (CoreAdmin CREATE, instanceDir in the
-Solr home under .state/solr/home/): one with the schema of ``ckanext.hueyapan.solr_schema``,
-one with the ``schema.xml`` of the installed ckan, unchanged. Creates the datasets of
+Solr home under .state/solr/home/): one with the schema of
+``ckanext.hueyapan.busqueda.esquema_solr``, one with the ``schema.xml`` of the installed ckan,
+unchanged. Creates the datasets of
 ``tests/data/relevancia.yaml`` through ``package_create`` (indexed in the first core), indexes
 them again in the second with CKAN's own ``search-index rebuild`` code, then runs every query of
 the set through ``package_search`` against each core in turn (CKAN's dismax parameters, the
@@ -79,8 +80,8 @@ def reset_database() -> None:
     from ckan.cli.db import _run_migrations
     from ckan.tests.helpers import reset_db
 
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
+    from ckanext.hueyapan.registros.comunidades import seed_localities
+    from ckanext.hueyapan.registros.vocabularios import seed_terms
 
     reset_db()
     for plugin in ("activity", "harvest", "hueyapan"):
@@ -114,16 +115,16 @@ def solr_home(base_url: str) -> Path:
 
 def write_ckan_conf(conf: Path) -> None:
     """CKAN's shipped schema.xml unchanged, with our solrconfig.xml and empty word lists."""
-    from ckanext.hueyapan import solr_schema
+    from ckanext.hueyapan.busqueda import esquema_solr
 
-    solr_schema.write_ckan_core(conf)
+    esquema_solr.write_ckan_core(conf)
 
 
 def write_hueyapan_conf(conf: Path) -> None:
     """Our schema, as services/solr.sh writes it for the catalog's cores."""
-    from ckanext.hueyapan import solr_schema
+    from ckanext.hueyapan.busqueda import esquema_solr
 
-    solr_schema.write_core(conf)
+    esquema_solr.write_core(conf)
 
 
 def create_core(base_url: str, home: Path, core: str, write_conf: Callable[[Path], None]) -> None:

@@ -125,7 +125,7 @@ def drop_stores(side: str) -> None:
 
 def catalog_plugins() -> str:
     parser = configparser.RawConfigParser(strict=False)
-    parser.read(REPO / "ckan.ini")
+    parser.read([REPO / "catalogo.ini", REPO / "ckan.ini"])  # ckan.ini's chain: it wins
     return " ".join(parser.get("app:main", "ckan.plugins").split())
 
 

@@ -35,7 +35,7 @@ LOG="$STATE_DIR/log/backup.log"
 DUMP=base-de-datos.dump
 FILES=almacenamiento.tar.gz
 MANIFEST=manifiesto.json
-# Derived from the database, rebuilt on demand: not copied (see ckanext/hueyapan/exportar.py)
+# Derived from the database, rebuilt on demand: not copied (see ckanext/hueyapan/hojas/exportar.py)
 EXCLUDED=hueyapan-exportaciones
 
 # The Python half: configuration, the dump from one exported snapshot, counts, manifest, checks.

@@ -4,7 +4,7 @@
 # The real Solr server, from Maven Central artifacts (services/solr/pom.xml), run by
 # our one-file launcher services/solr/HueyapanSolr.java on 127.0.0.1:$SOLR_PORT/solr
 # with two cores: "ckan" (the catalog) and "ckan_test" (the test suite). Their conf
-# comes from ckanext.hueyapan.solr_schema. Everything lives under .state/:
+# comes from ckanext.hueyapan.busqueda.esquema_solr. Everything lives under .state/:
 #   .state/solr/classpath.txt   resolved jars (from ~/.m2)
 #   .state/solr/home/           Solr home: solr.xml, <core>/conf, <core>/data (the index)
 #   .state/run/solr.pid         .state/log/solr.log
@@ -93,13 +93,13 @@ write_if_changed() {
     fi
 }
 
-# generate_conf CORE: write the core's conf from ckanext.hueyapan.solr_schema;
+# generate_conf CORE: write the core's conf from ckanext.hueyapan.busqueda.esquema_solr;
 # true when some file changed. Files Solr may add to conf are left alone.
 generate_conf() {
     local core="$1" conf="$SOLR_HOME/$1/conf" tmp errors file changed=1
     tmp=$(mktemp -d "$SOLR_STATE/conf.XXXXXX")
     if ! errors=$(PYTHONPATH="$REPO_DIR${PYTHONPATH:+:$PYTHONPATH}" \
-        "$VENV_DIR/bin/python" -m ckanext.hueyapan.solr_schema "$tmp" 2>&1 >/dev/null); then
+        "$VENV_DIR/bin/python" -m ckanext.hueyapan.busqueda.esquema_solr "$tmp" 2>&1 >/dev/null); then
         rm -rf "$tmp"
         die "$SERVICE" "could not generate the conf of core $core ($(tail -n 1 <<<"$errors"))"
     fi

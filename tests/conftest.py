@@ -63,8 +63,8 @@ def catalogo_vacio(reset_db, migrate_db_for, reset_index) -> None:
     """An empty catalog: a clean database with every plugin's tables, an empty index, the
     communities register and the vocabularies. For data a module builds once, from CKAN's
     session-scoped callables (its ``clean_db`` and ``clean_index`` are function fixtures)."""
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
+    from ckanext.hueyapan.registros.comunidades import seed_localities
+    from ckanext.hueyapan.registros.vocabularios import seed_terms
 
     reset_db()
     migrate_plugins(migrate_db_for)
@@ -82,8 +82,8 @@ def clean_db_all(clean_db, migrate_db_for):
 @pytest.fixture
 def comunidades(clean_db_all):
     """The communities register seeded with the 50 INEGI localities, and the vocabularies."""
-    from ckanext.hueyapan.comunidades import seed_localities
-    from ckanext.hueyapan.vocabularios import seed_terms
+    from ckanext.hueyapan.registros.comunidades import seed_localities
+    from ckanext.hueyapan.registros.vocabularios import seed_terms
 
     seed_localities()
     seed_terms()

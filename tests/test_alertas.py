@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from ckanext.hueyapan.alertas import DIAS_FINIQUITO, flags
+from ckanext.hueyapan.reglas.alertas import DIAS_FINIQUITO, flags
 
 HOY = datetime.date(2026, 6, 30)
 

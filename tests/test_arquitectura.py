@@ -275,7 +275,8 @@ def revisar(raiz: Path, capas: list[Capa]) -> list[str]:
             if modulo in niveles and destino in niveles and niveles[modulo] < niveles[destino]:
                 fallas.append(f"{lugar}: importa {destino} hacia arriba "
                               f"(capa {niveles[modulo]} → capa {niveles[destino]})")
-            if destino.split(".")[0] in NEVER_IMPORTED and modulo.split(".")[0] != destino:
+            if (destino.split(".")[0] in NEVER_IMPORTED
+                    and modulo.split(".")[0] != destino.split(".")[0]):
                 fallas.append(f"{lugar}: importa {destino}, que nadie debe importar")
             if modulo.startswith("logic") and destino.startswith("harvesters"):
                 fallas.append(f"{lugar}: logic/ importa harvesters/ ({destino})")

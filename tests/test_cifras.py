@@ -6,7 +6,7 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import cifras
+from ckanext.hueyapan.paginas import cifras
 from tests.fabricas import convocatoria, dia, obra, programa
 
 LOS_MANGOS, EL_AGUACATE, CABECERA = "300730030", "300730002", "300730001"

@@ -18,9 +18,9 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import fichas
-from ckanext.hueyapan.alertas import ALERTAS
 from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA
+from ckanext.hueyapan.paginas import fichas
+from ckanext.hueyapan.reglas.alertas import ALERTAS
 from tests import fabricas
 from tests.sesion import csrf_token, log_in
 

@@ -4,8 +4,9 @@ the catalog refuses a POST without the token of the rendered form (400, nothing 
 accepts the same POST with it.
 
 CKAN 2.12.0 exempts a view from the check for the rest of the process once an anonymous or an
-API-token request has reached it (advisory GHSA-mcvf-jxcw-vj73); ``ckanext/hueyapan/csrf.py``
-checks those requests again. So every refusal here comes after an attacker "primed" the route:
+API-token request has reached it (advisory GHSA-mcvf-jxcw-vj73);
+``ckanext/hueyapan/salvaguardas/csrf.py`` checks those requests again. So every refusal here comes
+after an attacker "primed" the route:
 an anonymous visit and a visit with the attacker's own API token.
 """
 from __future__ import annotations

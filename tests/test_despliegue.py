@@ -4,8 +4,8 @@ No Docker engine is needed. When Compose v2 is available (``docker compose``, or
 ``docker-compose`` on PATH), ``docker compose config`` must accept the compose file with
 ``.env.example``; in every case the compose file, the two
 Dockerfiles, ``.env.example`` and ``production.ini`` are checked against each other and against
-the project (``ckan.ini``'s plugins and settings, the CLI commands, ``solr_schema.py``), and the
-entrypoint and the Solr start script are run with stand-ins for ``ckan``, ``gunicorn``,
+the project (``catalogo.ini``'s plugins and settings, the CLI commands, ``solr_schema.py``), and
+the entrypoint and the Solr start script are run with stand-ins for ``ckan``, ``gunicorn``,
 ``solr-precreate`` and Solr's HTTP API. Nothing here touches the catalog's database, Redis or Solr.
 
 Run without CKAN's pytest plugin (it would start CKAN against test.ini):
@@ -39,6 +39,7 @@ DEPLOY = REPO / "deploy" / "docker"
 COMPOSE = DEPLOY / "compose.yaml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 PRODUCTION_INI = DEPLOY / "production.ini"
+CATALOGO_INI = REPO / "catalogo.ini"
 ENTRYPOINT = DEPLOY / "entrypoint.sh"
 CKAN_DOCKERFILE = DEPLOY / "Dockerfile"
 SOLR_DOCKERFILE = DEPLOY / "solr" / "Dockerfile"
@@ -46,11 +47,22 @@ CKAN_IMAGE = "hueyapan/ckan"
 
 REQUIRED_SERVICES = {"init", "ckan", "worker", "harvest-gather", "harvest-fetch", "harvest-run",
                      "db", "solr", "redis", "nginx"}
-# Settings of ckan.ini that belong to one deployment (they come from the environment, or do not
-# apply to the image); every other setting of ckan.ini must be in production.ini, unchanged.
-DEPLOYMENT_KEYS = {"use", "sqlalchemy.url", "ckan.redis.url", "solr_url", "ckan.storage_path",
-                   "ckan.site_url", "ckan.plugins", "ckanext.hueyapan.datos_ejemplo",
-                   "ckan.harvest.mq.hostname", "ckan.harvest.mq.port", "ckan.harvest.mq.redis_db"}
+# The catalog's settings are in catalogo.ini, which ckan.ini (through .state/ckan-secrets.ini),
+# test.ini and production.ini pull in with `use = config:`. The ones of its settings that a
+# configuration sets otherwise, on purpose: test.ini loads the plugins without the resource views,
+# production.ini takes the deployment's choices from .env.
+OVERRIDES = {"ckan.ini": set(), "test.ini": {"ckan.plugins"},
+             "production.ini": {"ckan.plugins", "ckanext.hueyapan.obra.consulta_obligatoria"}}
+RESOURCE_VIEWS = {"text_view", "image_view"}
+# Settings of ckan.ini that belong to this machine (addresses, stores, example data).
+MACHINE_KEYS = {"use", "sqlalchemy.url", "ckan.redis.url", "solr_url", "ckan.storage_path",
+                "ckan.site_url", "ckanext.hueyapan.datos_ejemplo",
+                "ckan.harvest.mq.hostname", "ckan.harvest.mq.port", "ckan.harvest.mq.redis_db"}
+# Catalog settings that cannot be in catalogo.ini, since test.ini leaves them at CKAN's defaults
+# (or gives its own ckan.site_id): ckan.ini and production.ini each set them, to the same value.
+NOT_FOR_TESTS = {"ckan.site_id", "ckan.site_description", "ckan.search.solr_commit",
+                 "ckan.display_timezone", "ckan.auth.public_user_details",
+                 "ckanext.spatial.common_map.custom_url", "ckanext.spatial.common_map.attribution"}
 # Settings only production.ini has.
 PRODUCTION_ONLY = {"SECRET_KEY", "api_token.jwt.encode.secret", "api_token.jwt.decode.secret",
                    "ckan.webassets.path", "ckanext.hueyapan.cosecha.permitir_direcciones_locales",
@@ -119,8 +131,24 @@ def ini_app_main(path: Path) -> dict[str, str]:
     return dict(parser.items("app:main"))
 
 
-def ckan_ini_plugins() -> list[str]:
-    return ini_app_main(REPO / "ckan.ini")["ckan.plugins"].split()
+def catalog_plugins() -> list[str]:
+    return ini_app_main(CATALOGO_INI)["ckan.plugins"].split()
+
+
+def image_configuration(root: Path) -> Path:
+    """The ini files of the CKAN image laid out under ``root`` as its Dockerfile copies them
+    (production.ini and catalogo.ini, which it pulls in); the path of the image's CKAN_INI."""
+    dockerfile = CKAN_DOCKERFILE.read_text("utf-8")
+    match = re.search(r"^ENV CKAN_INI=(\S+)", dockerfile, re.M)
+    assert match, "the Dockerfile sets no CKAN_INI"
+    ckan_ini = match.group(1)
+    for line in dockerfile.splitlines():
+        words = [w for w in line.split()[1:] if not w.startswith("--")]
+        if line.startswith("COPY ") and len(words) == 2 and words[0].endswith(".ini"):
+            target = root / words[1].replace("${CKAN_INI}", ckan_ini).lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((REPO / words[0]).read_bytes())
+    return root / ckan_ini.lstrip("/")
 
 
 def ckan_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -287,12 +315,12 @@ def test_ckan_image_installs_pinned_requirements_and_this_package():
 
 def test_the_images_plugin_check_fails_on_a_missing_plugin():
     """The build-time check of the Dockerfile, run here as Docker runs it (continuation lines
-    joined): it passes with ckan.ini's plugins and stops the build on one that is not there."""
+    joined): it passes with catalogo.ini's plugins and stops the build on one that is not there."""
     joined = CKAN_DOCKERFILE.read_text().replace("\\\n", "")
     [run] = [line for line in joined.splitlines() if "entry_points(group='ckan.plugins')" in line]
     words = shlex.split(run)
     code = words[words.index("-c") + 1]
-    plugins = " ".join(ckan_ini_plugins())
+    plugins = " ".join(catalog_plugins())
     passed = subprocess.run([sys.executable, "-c", code, plugins], capture_output=True, text=True)
     assert passed.returncode == 0, passed.stderr
     failed = subprocess.run([sys.executable, "-c", code, plugins + " datastore_nope"],
@@ -300,31 +328,38 @@ def test_the_images_plugin_check_fails_on_a_missing_plugin():
     assert failed.returncode != 0 and "datastore_nope" in failed.stderr
 
 
-def test_the_images_plugins_are_ckan_ini_plugins(env_example):
+def test_the_images_plugins_are_catalogo_ini_plugins(env_example):
     match = re.search(r'^ARG HUEYAPAN_PLUGINS="([^"]*)"', CKAN_DOCKERFILE.read_text(), re.M)
-    assert match and match.group(1).split() == ckan_ini_plugins()
-    assert env_example["CKAN__PLUGINS"].split() == ckan_ini_plugins()
+    assert match and match.group(1).split() == catalog_plugins()
+    assert env_example["CKAN__PLUGINS"].split() == catalog_plugins()
     assert ini_app_main(PRODUCTION_INI)["ckan.plugins"] == "%(CKAN__PLUGINS)s"
 
 
 @pytest.fixture
-def production_config(compose, env_example, monkeypatch):
-    """production.ini as CKAN loads it in the ckan container with .env.example's values."""
-    from ckan.cli import CKANConfigLoader
-
+def no_ckan_variables(monkeypatch):
+    """CKAN's loader reads every CKAN_* variable of the environment: none of this one's."""
     for key in list(os.environ):
         if key.startswith("CKAN"):
             monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def production_config(compose, env_example, monkeypatch, no_ckan_variables, tmp_path):
+    """production.ini as CKAN loads it in the ckan container with .env.example's values, from
+    the files where the Dockerfile puts them."""
+    from ckan.cli import CKANConfigLoader
+
     environment = interpolate(compose["services"]["ckan"]["environment"], env_example)
     environment.update(CKAN_SECRET_KEY=VALID_SECRET, CKAN_API_TOKEN_SECRET=VALID_SECRET)
     for key, value in environment.items():
         monkeypatch.setenv(key, str(value))
-    return CKANConfigLoader(str(PRODUCTION_INI)).get_config(), environment
+    ini = image_configuration(tmp_path / "image")
+    return CKANConfigLoader(str(ini)).get_config(), environment
 
 
 def test_production_settings(production_config, env_example):
     config, environment = production_config
-    assert config["ckan.plugins"].split() == ckan_ini_plugins()
+    assert config["ckan.plugins"].split() == catalog_plugins()
     assert config["ckan.locale_default"] == "es"
     assert config["ckanext.hueyapan.cosecha.permitir_direcciones_locales"] == "false"
     assert config["ckanext.hueyapan.datos_ejemplo"] == "false"
@@ -350,14 +385,55 @@ def test_nginx_sends_hsts_and_limits_the_account_forms():
     assert "proxy_pass http://ckan;" in location.group(2)
 
 
-def test_production_ini_keeps_every_catalog_setting_of_ckan_ini(production_config):
+def test_the_three_configurations_inherit_catalogo_ini(production_config, no_ckan_variables,
+                                                     tmp_path):
+    """ckan.ini, test.ini and production.ini, as CKAN's loader reads them, have catalogo.ini's
+    settings, and none sets one of them again but the OVERRIDES. ckan.ini is loaded with a
+    secrets file written before catalogo.ini existed, as ``services/ckan.sh secrets`` (run by
+    make run, up and test) leaves it: its secrets kept, its ``use`` line at catalogo.ini."""
+    from ckan.cli import CKANConfigLoader
+
+    parser = configparser.RawConfigParser(strict=False)
+    parser.read(CATALOGO_INI, encoding="utf-8")
+    assert parser.sections() == ["app:main"] and not parser.defaults()
+    shared = ini_app_main(CATALOGO_INI)
+    assert shared.pop("use") == "egg:ckan", "the chain ends in catalogo.ini"
+
+    development = tmp_path / "repo" / "ckan.ini"
+    state = development.parent / ".state"
+    state.mkdir(parents=True)
+    development.write_bytes((REPO / "ckan.ini").read_bytes())
+    (state / "ckan-secrets.ini").write_text(
+        f"[app:main]\nuse = egg:ckan\nSECRET_KEY = {VALID_SECRET}\n", encoding="utf-8")
+    subprocess.run(["bash", str(REPO / "services" / "ckan.sh"), "secrets"], check=True,
+                   env={**os.environ, "HUEYAPAN_STATE_DIR": str(state)}, capture_output=True)
+    loaded = {"ckan.ini": CKANConfigLoader(str(development)).get_config(),
+              "test.ini": CKANConfigLoader(str(REPO / "test.ini")).get_config(),
+              "production.ini": production_config[0]}
+    assert loaded["ckan.ini"]["SECRET_KEY"] == VALID_SECRET
+    files = {"ckan.ini": REPO / "ckan.ini", "test.ini": REPO / "test.ini",
+             "production.ini": PRODUCTION_INI}
+    for name, config in loaded.items():
+        assert set(ini_app_main(files[name])) & set(shared) == OVERRIDES[name], \
+            f"{name} sets again a setting of catalogo.ini"
+        for key in set(shared) - OVERRIDES[name]:
+            assert config[key] == shared[key], f"{name}: {key}"
+    assert loaded["ckan.ini"]["ckan.plugins"].split() == catalog_plugins()
+    assert loaded["production.ini"]["ckan.plugins"].split() == catalog_plugins()
+    assert loaded["test.ini"]["ckan.plugins"].split() == [
+        plugin for plugin in catalog_plugins() if plugin not in RESOURCE_VIEWS]
+
+
+def test_ckan_ini_and_production_ini_agree_beside_catalogo_ini(production_config):
+    """A catalog setting goes into catalogo.ini; ckan.ini sets only its machine's and the few
+    that test.ini must not have, which production.ini sets to the same values."""
     config, _ = production_config
     development = ini_app_main(REPO / "ckan.ini")
     production = ini_app_main(PRODUCTION_INI)
-    for key in set(development) - DEPLOYMENT_KEYS:
-        assert key in production, f"{key} is in ckan.ini but not in production.ini"
+    assert set(development) - MACHINE_KEYS - {"debug"} == NOT_FOR_TESTS  # debug: every [DEFAULT]
+    for key in NOT_FOR_TESTS:
         assert config[key] == development[key], f"{key} differs from ckan.ini"
-    assert set(production) - set(development) <= PRODUCTION_ONLY
+    assert set(production) - set(development) - OVERRIDES["production.ini"] <= PRODUCTION_ONLY
 
 
 def test_every_ckan_variable_reaches_ckan(compose):

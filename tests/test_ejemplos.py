@@ -18,8 +18,12 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import uploader
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import alertas, cifras, comun, ejemplos, search, vocabularios
+from ckanext.hueyapan import comun
+from ckanext.hueyapan.busqueda import indice
 from ckanext.hueyapan.model import Propuesta
+from ckanext.hueyapan.paginas import cifras, ejemplos
+from ckanext.hueyapan.registros import vocabularios
+from ckanext.hueyapan.reglas import alertas
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index", "comunidades")
 
@@ -67,7 +71,7 @@ def test_every_story_keeps_its_flags_whatever_the_day():
         for historia in obras:
             assert set(alertas.flags(historia.datos, hoy)["alertas"]) == historia.alertas, (
                 hoy, historia.nombre)
-        states = [search.estado_convocatoria(h.datos, hoy) for h in ejemplos.historias(hoy)
+        states = [indice.estado_convocatoria(h.datos, hoy) for h in ejemplos.historias(hoy)
                   if h.tipo == "convocatoria"]
         assert sorted(states, key=str) == ["abierta", "abierta", "cerrada", "proxima", "resuelta"]
         vigentes = [h for h in ejemplos.historias(hoy) if h.tipo == "programa-social"
@@ -172,7 +176,7 @@ def test_make_run_loads_true_stories(encendidos, app, monkeypatch):
             assert f"/convocatoria/{historia.nombre}" in page
 
     # convocatorias: one of each estado; the resuelta one shows its review and the obra it made
-    estados = {h.nombre: search.estado_convocatoria(_show(h.nombre))
+    estados = {h.nombre: indice.estado_convocatoria(_show(h.nombre))
                for h in stories if h.tipo == "convocatoria"}
     assert sorted(estados.values(), key=str) == [
         "abierta", "abierta", "cerrada", "proxima", "resuelta"]

@@ -11,8 +11,8 @@ from ckan.lib import search as ckan_search
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import espacial
 from ckanext.hueyapan.model import Comunidad
+from ckanext.hueyapan.registros import espacial
 from tests.fabricas import convocatoria, obra
 
 LOS_MANGOS = "300730030"

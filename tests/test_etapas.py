@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from ckanext.hueyapan.etapas import estimate
+from ckanext.hueyapan.reglas.etapas import estimate
 
 TODAY = datetime.date(2026, 6, 15)
 

@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.usefixtures("with_plugins", "clean_index"),
 
 @pytest.fixture
 def catalogo(with_plugins, clean_index, comunidades):
-    from ckanext.hueyapan import cifras
+    from ckanext.hueyapan.paginas import cifras
 
     cifras.invalidate()
     org = factories.Organization(name="obras-publicas", title="Obras Públicas")

@@ -13,7 +13,7 @@ from PIL import Image
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import fichas, mapas
+from ckanext.hueyapan.paginas import fichas, mapas
 from tests.fabricas import convocatoria, dia, obra, programa
 
 AUTH = "Authorization"

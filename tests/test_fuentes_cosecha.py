@@ -135,7 +135,7 @@ def test_loopback_is_accepted_when_the_configuration_allows_it(app, sysadmin, so
 
 def test_the_test_configuration_allows_local_addresses():
     """The harvesting tests rely on it (their sources are on 127.0.0.1)."""
-    from ckanext.hueyapan import redes
+    from ckanext.hueyapan.salvaguardas import redes
 
     assert redes.locals_allowed()
 

@@ -14,7 +14,7 @@ from ckan import model
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan.licencias import REGISTRO
+from ckanext.hueyapan.registros.licencias import REGISTRO
 from tests.fabricas import convocatoria, obra, programa
 from tests.sesion import log_in
 

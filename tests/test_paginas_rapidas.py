@@ -26,7 +26,8 @@ def test_short_descriptions_say_what_markdown_extract_says():
     collapses), and anything Markdown goes through CKAN's own function."""
     from ckan.lib.helpers import markdown_extract
 
-    from ckanext.hueyapan import fichas, helpers
+    from ckanext.hueyapan import helpers
+    from ckanext.hueyapan.paginas import fichas
 
     rng = random.Random(30073)
     plain = ["maíz", "apoyo", "(datos)", "¿qué?", "¡sí!", "50%", "$1,000.00", "de", "\n", "\n\n",

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
-from ckanext.hueyapan.privacy import (
+from ckanext.hueyapan.salvaguardas.privacidad import (
     KINDS,
     Finding,
     PrivacyScanError,

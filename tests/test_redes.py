@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ckanext.hueyapan import redes
+from ckanext.hueyapan.salvaguardas import redes
 
 LOCALES = [
     "http://127.0.0.1:8983/solr/ckan/select?q=*:*",

@@ -7,8 +7,8 @@ articles and prepositions, community names without accents and upper case. Every
 dataset must be among the first ``TOP_N`` results of ``package_search`` with CKAN's own query
 parameters (dismax over ``name^4 title^4 tags^2 groups^2 text``).
 
-These queries pass with the Spanish analysis of ``ckanext.hueyapan.solr_schema`` and many fail
-with the English analysis of CKAN's shipped schema: ``bench/relevancia.py`` runs the same
+These queries pass with the Spanish analysis of ``ckanext.hueyapan.busqueda.esquema_solr`` and many
+fail with the English analysis of CKAN's shipped schema: ``bench/relevancia.py`` runs the same
 functions against both schemas and compares their recall.
 """
 from __future__ import annotations

@@ -311,7 +311,7 @@ def assert_same(before: dict[str, Any], after: dict[str, Any]) -> None:
 
 
 def test_a_restore_brings_back_every_dataset_file_and_activity(almacen, app, catalogo, tmp_path):
-    from ckanext.hueyapan import cifras
+    from ckanext.hueyapan.paginas import cifras
 
     admin = catalogo["admin"]
     figures = cifras.figures()

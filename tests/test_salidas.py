@@ -20,7 +20,9 @@ import pytest
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import alertas, filtros, salidas, search
+from ckanext.hueyapan.busqueda import filtros, indice
+from ckanext.hueyapan.paginas import salidas
+from ckanext.hueyapan.reglas import alertas
 from tests.fabricas import convocatoria, dia, obra, programa
 
 LOS_MANGOS, EL_AGUACATE, CABECERA, MUNICIPIO = "300730030", "300730002", "300730001", "30073"
@@ -119,7 +121,7 @@ def catalogo(_hecho, with_plugins, reset_db, reset_index, migrate_db_for):
     """The module's catalog, built once (the tests of this module only read it)."""
     if _hecho:
         return _hecho
-    from ckanext.hueyapan import cifras
+    from ckanext.hueyapan.paginas import cifras
     from tests.conftest import catalogo_vacio
 
     catalogo_vacio(reset_db, migrate_db_for, reset_index)
@@ -191,7 +193,7 @@ def test_every_output_finds_the_same_datasets(app, cli, catalogo):
         ("obra", (("hueyapan_alerta", "retraso"), ("hueyapan_comunidad", LOS_MANGOS))),
         ("obra", (("hueyapan_alerta", "sin_finiquito"), ("hueyapan_etapa", "concluida"))),
         ("convocatoria", (("hueyapan_estado", "abierta"), ("hueyapan_comunidad", LOS_MANGOS))),
-    ] + [(tipo, (("ext_bbox", _bbox(LOS_MANGOS)),)) for tipo in search.DATASET_TYPES]
+    ] + [(tipo, (("ext_bbox", _bbox(LOS_MANGOS)),)) for tipo in indice.DATASET_TYPES]
     filas = salidas.tabla(app.flask_app, extra=combinadas)
     table = salidas.texto(filas)
     assert not [f.nombre for f in filas if f.discrepancias], table

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ckanext.hueyapan import solr_schema
+from ckanext.hueyapan.busqueda import esquema_solr
 
 # Elements of a schema whose attributes define it, and the attribute naming each.
 SCHEMA_ELEMENTS = {
@@ -26,12 +26,12 @@ SCHEMA_ELEMENTS = {
 
 @pytest.fixture(scope="module")
 def shipped() -> ET.Element:
-    return ET.parse(solr_schema.ckan_schema_path()).getroot()
+    return ET.parse(esquema_solr.ckan_schema_path()).getroot()
 
 
 @pytest.fixture(scope="module")
 def generated() -> ET.Element:
-    return ET.fromstring(solr_schema.build_schema())
+    return ET.fromstring(esquema_solr.build_schema())
 
 
 def _by_name(root: ET.Element, tags: tuple[str, ...]) -> dict[str, ET.Element]:
@@ -47,7 +47,7 @@ def _field_type(root: ET.Element, field_name: str) -> tuple[ET.Element, ET.Eleme
 def test_schema_is_read_from_the_installed_ckan():
     import ckan
 
-    path = solr_schema.ckan_schema_path()
+    path = esquema_solr.ckan_schema_path()
     assert path.is_file()
     assert pathlib.Path(ckan.__file__).resolve().parent in path.parents
 
@@ -64,7 +64,7 @@ def test_schema_passes_ckans_version_check(monkeypatch, tmp_path):
     import ckan.lib.search as search
 
     schema_file = tmp_path / "schema.xml"
-    schema_file.write_text(solr_schema.build_schema(), encoding="utf-8")
+    schema_file.write_text(esquema_solr.build_schema(), encoding="utf-8")
     # check_solr_schema_version() first pings Solr; these tests run without it.
     monkeypatch.setattr(search, "is_available", lambda: True)
     assert search.check_solr_schema_version(str(schema_file)) is True
@@ -87,21 +87,21 @@ def test_schema_keeps_every_ckan_copy_field(shipped, generated):
 
 def test_schema_only_adds_the_spatial_and_facet_declarations(shipped, generated):
     added = set(_by_name(generated, ("field",))) - set(_by_name(shipped, ("field",)))
-    assert added == {*solr_schema.BBOX_FIELDS, solr_schema.GEOM_FIELD, *solr_schema.DATE_FIELDS}
+    assert added == {*esquema_solr.BBOX_FIELDS, esquema_solr.GEOM_FIELD, *esquema_solr.DATE_FIELDS}
     dynamic = set(_by_name(generated, ("dynamicField",))) - set(
         _by_name(shipped, ("dynamicField",)))
-    assert dynamic == {solr_schema.FACET_FIELDS_PATTERN}
+    assert dynamic == {esquema_solr.FACET_FIELDS_PATTERN}
 
 
 def test_facet_fields_are_multivalued_strings_and_dates_are_dates(generated):
-    facet = _by_name(generated, ("dynamicField",))[solr_schema.FACET_FIELDS_PATTERN]
+    facet = _by_name(generated, ("dynamicField",))[esquema_solr.FACET_FIELDS_PATTERN]
     assert (facet.get("type"), facet.get("multiValued")) == ("string", "true")
-    for name in solr_schema.DATE_FIELDS:
+    for name in esquema_solr.DATE_FIELDS:
         field, field_type = _field_type(generated, name)
         assert field_type.get("class") == "solr.DatePointField"
 
 
-@pytest.mark.parametrize("name", solr_schema.BBOX_FIELDS)
+@pytest.mark.parametrize("name", esquema_solr.BBOX_FIELDS)
 def test_bbox_fields_are_float_points(generated, name):
     field, field_type = _field_type(generated, name)
     assert field_type.get("class") == "solr.FloatPointField"
@@ -123,18 +123,18 @@ def test_bbox_fields_cover_what_ckanext_spatial_indexes(generated):
     dataset = {"id": "d", "spatial": json.dumps(polygon)}
     added = set(SolrBBoxSearchBackend().index_dataset(dict(dataset))) - set(dataset)
     assert added
-    assert added <= set(solr_schema.BBOX_FIELDS) <= set(_by_name(generated, ("field",)))
+    assert added <= set(esquema_solr.BBOX_FIELDS) <= set(_by_name(generated, ("field",)))
 
 
 def test_spatial_geom_is_a_jts_rpt_field(generated):
     field, field_type = _field_type(generated, "spatial_geom")
     # ckanext.spatial.solr_geom_field_name's default
-    assert solr_schema.GEOM_FIELD == "spatial_geom"
+    assert esquema_solr.GEOM_FIELD == "spatial_geom"
     assert field.get("multiValued") == "true"
     assert field.get("indexed") == "true"
     assert field_type.get("class") == "solr.SpatialRecursivePrefixTreeFieldType"
     assert field_type.attrib == {
-        "name": solr_schema.GEOM_FIELD_TYPE,
+        "name": esquema_solr.GEOM_FIELD_TYPE,
         "class": "solr.SpatialRecursivePrefixTreeFieldType",
         "spatialContextFactory": "JTS",
         "autoIndex": "true",
@@ -160,26 +160,26 @@ def test_full_text_fields_use_the_spanish_type(generated):
     """The fields package_search queries as text (``text`` is the catch-all copy target)."""
     for name in ("title", "notes", "text"):
         field, field_type = _field_type(generated, name)
-        assert field_type.get("name") == solr_schema.SPANISH_TEXT_TYPE
+        assert field_type.get("name") == esquema_solr.SPANISH_TEXT_TYPE
     extras = _by_name(generated, ("dynamicField",))["extras_*"]
-    assert extras.get("type") == solr_schema.SPANISH_TEXT_TYPE
+    assert extras.get("type") == esquema_solr.SPANISH_TEXT_TYPE
 
 
 @pytest.mark.parametrize("analyzer", ["index", "query"])
 def test_text_type_keeps_ckans_chain_up_to_lowercase_then_spanish(shipped, generated, analyzer):
-    ckan = _analyzers(shipped, solr_schema.SPANISH_TEXT_TYPE)[analyzer]
-    ours = _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)[analyzer]
+    ckan = _analyzers(shipped, esquema_solr.SPANISH_TEXT_TYPE)[analyzer]
+    ours = _analyzers(generated, esquema_solr.SPANISH_TEXT_TYPE)[analyzer]
     lowercase = ("filter", {"class": "solr.LowerCaseFilterFactory"})
     head = ckan[: ckan.index(lowercase) + 1]
 
     assert ours[: len(head)] == head  # tokenizer, synonyms, word splitting, lowercase
     assert ours[len(head):] == [("filter", attrs | {"class": factory})
-                                for factory, attrs in solr_schema.SPANISH_TEXT_FILTERS]
+                                for factory, attrs in esquema_solr.SPANISH_TEXT_FILTERS]
 
 
 @pytest.mark.parametrize("analyzer", ["index", "query"])
 def test_text_type_folds_accents_before_a_spanish_stemmer(generated, analyzer):
-    chain = [attrs for _, attrs in _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)[analyzer]]
+    chain = [attrs for _, attrs in _analyzers(generated, esquema_solr.SPANISH_TEXT_TYPE)[analyzer]]
     classes = [attrs.get("class") for attrs in chain]
     stemmers = [a for a in chain if a.get("class") == "solr.SnowballPorterFilterFactory"]
     assert [stemmer.get("language") for stemmer in stemmers] == ["Spanish"]
@@ -192,17 +192,17 @@ def test_text_type_folds_accents_before_a_spanish_stemmer(generated, analyzer):
 
 def test_an_unknown_filter_in_ckans_text_type_is_an_error():
     """A CKAN upgrade that changes the language part of its text type must be looked at."""
-    root = ET.parse(solr_schema.ckan_schema_path()).getroot()
-    field_type = _by_name(root, ("fieldType",))[solr_schema.SPANISH_TEXT_TYPE]
+    root = ET.parse(esquema_solr.ckan_schema_path()).getroot()
+    field_type = _by_name(root, ("fieldType",))[esquema_solr.SPANISH_TEXT_TYPE]
     analyzer = field_type.find("analyzer")
     assert analyzer is not None
     ET.SubElement(analyzer, "filter", {"class": "solr.StopFilterFactory"})
-    with pytest.raises(solr_schema.SchemaError, match="StopFilterFactory"):
-        solr_schema._spanish_text(root)
+    with pytest.raises(esquema_solr.SchemaError, match="StopFilterFactory"):
+        esquema_solr._spanish_text(root)
 
 
 def test_index_and_query_analysis_agree_after_lowercase(generated):
-    analyzers = _analyzers(generated, solr_schema.SPANISH_TEXT_TYPE)
+    analyzers = _analyzers(generated, esquema_solr.SPANISH_TEXT_TYPE)
 
     def tail(chain: list[tuple[str, dict[str, str]]]) -> list[tuple[str, dict[str, str]]]:
         return chain[[a.get("class") for _, a in chain].index("solr.LowerCaseFilterFactory"):]
@@ -212,21 +212,21 @@ def test_index_and_query_analysis_agree_after_lowercase(generated):
 
 def test_other_field_types_are_ckans(shipped, generated):
     for name in _by_name(shipped, ("fieldType", "fieldtype")):
-        if name != solr_schema.SPANISH_TEXT_TYPE:
+        if name != esquema_solr.SPANISH_TEXT_TYPE:
             assert _analyzers(generated, name) == _analyzers(shipped, name), name
 
 
 def test_build_schema_is_deterministic():
-    assert solr_schema.build_schema() == solr_schema.build_schema()
+    assert esquema_solr.build_schema() == esquema_solr.build_schema()
 
 
 def test_write_core_writes_every_file_the_schema_refers_to(tmp_path):
     conf = tmp_path / "conf"
-    written = solr_schema.write_core(conf)
+    written = esquema_solr.write_core(conf)
 
     assert all(path.parent == conf and path.is_file() for path in written)
     schema = (conf / "schema.xml").read_text(encoding="utf-8")
-    assert schema == solr_schema.build_schema()
+    assert schema == esquema_solr.build_schema()
 
     # Every attribute value naming a resource file, found independently of the module.
     referenced = {
@@ -247,17 +247,17 @@ def test_write_core_writes_every_file_the_schema_refers_to(tmp_path):
 
 
 def test_write_core_is_a_command(tmp_path, capsys):
-    assert solr_schema.main([str(tmp_path)]) == 0
+    assert esquema_solr.main([str(tmp_path)]) == 0
     printed = capsys.readouterr().out.split()
     assert str(tmp_path / "schema.xml") in printed
-    assert solr_schema.main([]) == 2
+    assert esquema_solr.main([]) == 2
 
 
 def test_the_plain_ckan_core_is_ckans_schema_unchanged(tmp_path):
     """``--ckan`` (plain-CKAN test stores, make test-ckan): CKAN's schema as shipped, with every
     word list it names."""
-    written = solr_schema.write_ckan_core(tmp_path)
-    assert (tmp_path / "schema.xml").read_bytes() == solr_schema.ckan_schema_path().read_bytes()
-    names = solr_schema.referenced_files((tmp_path / "schema.xml").read_text(encoding="utf-8"))
+    written = esquema_solr.write_ckan_core(tmp_path)
+    assert (tmp_path / "schema.xml").read_bytes() == esquema_solr.ckan_schema_path().read_bytes()
+    names = esquema_solr.referenced_files((tmp_path / "schema.xml").read_text(encoding="utf-8"))
     assert names and all((tmp_path / name).is_file() for name in names)
     assert tmp_path / "solrconfig.xml" in written

@@ -9,22 +9,21 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import (
+from ckanext.hueyapan import participacion
+from ckanext.hueyapan.comun import (
+    ESTADO_LABELS,
+    PROPUESTA_ESTADO_LABELS,
     cantidades,
-    cifras,
-    comunidades,
-    ejemplos,
-    fichas,
-    mapas,
-    participacion,
-    vocabularios,
+    tipo_label,
+    tipo_plural,
 )
-from ckanext.hueyapan.comun import ESTADO_LABELS, PROPUESTA_ESTADO_LABELS, tipo_label, tipo_plural
-from ckanext.hueyapan.espacial import municipal_boundary
-from ckanext.hueyapan.idioma import N_
-from ckanext.hueyapan.licencias import predeterminada
+from ckanext.hueyapan.comun.idioma import N_
 from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA, aviso_sin_consulta
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad
+from ckanext.hueyapan.paginas import cifras, ejemplos, fichas, mapas
+from ckanext.hueyapan.registros import comunidades, vocabularios
+from ckanext.hueyapan.registros.espacial import municipal_boundary
+from ckanext.hueyapan.registros.licencias import predeterminada
 
 # Every public function named hueyapan_* is a template helper (toolkit.blanket.helpers registers
 # the names in __all__, computed at the end of this module).

@@ -6,19 +6,19 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
-from ckanext.hueyapan import (
+from ckanext.hueyapan.busqueda import indice
+from ckanext.hueyapan.paginas import cifras
+from ckanext.hueyapan.registros import licencias
+from ckanext.hueyapan.salvaguardas import (
     cabeceras,
     caidas,
-    cifras,
     csrf,
     cuentas,
-    licencias,
     limites,
-    resources,
-    search,
+    recursos,
     sesiones,
 )
-from ckanext.hueyapan.compresion import GzipMiddleware
+from ckanext.hueyapan.salvaguardas.compresion import GzipMiddleware
 
 
 @tk.blanket.config_declarations
@@ -68,29 +68,29 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IFacets
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-        return search.add_facets(facets_dict, package_type)
+        return indice.add_facets(facets_dict, package_type)
 
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return search.before_index(licencias.para_indice(pkg_dict))
+        return indice.before_index(licencias.para_indice(pkg_dict))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
-        return search.before_search(search_params)
+        return indice.before_search(search_params)
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
         for result in search_results.get("results", []):
-            resources.hide_internal(result)  # editors read it with package_show
+            recursos.hide_internal(result)  # editors read it with package_show
             licencias.completar(result)
-        return search.after_search(search_results, search_params)
+        return indice.after_search(search_results, search_params)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        if not resources.may_edit(context, pkg_dict):
-            resources.hide_internal(pkg_dict)
+        if not recursos.may_edit(context, pkg_dict):
+            recursos.hide_internal(pkg_dict)
         licencias.completar(pkg_dict)
-        return search.after_show(pkg_dict)
+        return indice.after_show(pkg_dict)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         cifras.invalidate()
@@ -104,9 +104,9 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IResourceController
 
     def before_resource_create(self, context: Any, resource: dict[str, Any]) -> None:
-        resources.before_create_or_update(context, resource)
+        recursos.before_create_or_update(context, resource)
 
     def before_resource_update(
         self, context: Any, current: dict[str, Any], resource: dict[str, Any]
     ) -> None:
-        resources.before_create_or_update(context, resource)
+        recursos.before_create_or_update(context, resource)

@@ -72,7 +72,7 @@ search_index() {
     local base="${solr%/*}" core="${solr##*/}"
     marker="$CKAN_STORAGE_PATH/hueyapan/solr-schema.sha256"
     tmp=$(mktemp -d)
-    python3 -m ckanext.hueyapan.solr_schema "$tmp" >/dev/null \
+    python3 -m ckanext.hueyapan.busqueda.esquema_solr "$tmp" >/dev/null \
         || die "could not generate the expected Solr schema"
     expected=$(sha256sum <"$tmp/schema.xml" | cut -d' ' -f1)
     rm -rf "$tmp"

@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import cifras
+from ckanext.hueyapan.paginas import cifras
 from tests.browser.support import axe_violations, english_on_page, too_wide, visit
 from tests.fabricas import area_obras, convocatoria, dia, obra, programa
 

@@ -54,7 +54,7 @@ def test_an_xml_upload_opened_in_chromium_runs_nothing(browser, stored_xml, monk
     assert served.headers["Content-Type"].startswith("application/xml")
     assert not _script_ran(browser, stored_xml)
 
-    from ckanext.hueyapan import cabeceras
+    from ckanext.hueyapan.salvaguardas import cabeceras
 
     monkeypatch.setattr(cabeceras, "is_uploaded_file", lambda: False)
     # without the download headers, the pages' policy still refuses the inline script

@@ -12,13 +12,7 @@ import io
 
 import pytest
 
-from ckanext.hueyapan.harvesters.tabla import (
-    ParsedTable,
-    RowError,
-    TableError,
-    field_specs,
-    read_table,
-)
+from ckanext.hueyapan.hojas.tabla import ParsedTable, RowError, TableError, field_specs, read_table
 from tests.hojas import xlsx_bytes
 
 OBRA_HEADER = ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)"]
@@ -627,13 +621,13 @@ def _alias_file() -> dict:
 
     import yaml
 
-    path = resources.files("ckanext.hueyapan.harvesters") / "encabezados.yaml"
+    path = resources.files("ckanext.hueyapan.hojas") / "encabezados.yaml"
     return yaml.safe_load(path.read_text("utf-8"))
 
 
 @pytest.mark.parametrize("dataset_type", ["obra", "programa-social", "convocatoria"])
 def test_every_alias_names_a_field_and_no_header_means_two_fields(dataset_type):
-    from ckanext.hueyapan.lectura import normalise_header as _normalise_header
+    from ckanext.hueyapan.comun.lectura import normalise_header as _normalise_header
 
     specs = field_specs(dataset_type)
     names = {spec.name for spec in specs}
@@ -648,7 +642,7 @@ def test_every_alias_names_a_field_and_no_header_means_two_fields(dataset_type):
 
 
 def test_every_value_alias_names_a_term_of_the_shipped_vocabularies():
-    from ckanext.hueyapan.vocabularios import read_seed
+    from ckanext.hueyapan.registros.vocabularios import read_seed
 
     seed = {vocabulary: {term["clave"] for term in terms}
             for vocabulary, terms in read_seed().items()}
@@ -727,7 +721,7 @@ def test_consultation_columns_become_the_consultas_list():
 
 @DB
 def test_source_defaults_are_read_like_cells():
-    from ckanext.hueyapan.harvesters.tabla import read_defaults
+    from ckanext.hueyapan.hojas.tabla import read_defaults
 
     found, problems = read_defaults("obra", {"etapa": "En ejecución", "ejercicio_fiscal": 2025,
                                              "comunidades": ["Los Mangos", "El Aguacate"]})

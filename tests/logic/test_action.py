@@ -6,7 +6,7 @@ import pytest
 import ckan.plugins.toolkit as tk
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan.comunidades import seed_localities
+from ckanext.hueyapan.registros.comunidades import seed_localities
 
 
 @pytest.mark.usefixtures("with_plugins", "comunidades")

@@ -7,7 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan.vocabularios import read_seed
+from ckanext.hueyapan.registros.vocabularios import read_seed
 
 
 def test_no_obsolete_legal_references_in_the_seed():

@@ -11,7 +11,8 @@ Source configuration (JSON)::
 ``valores`` gives any field a value for the rows whose cell is empty or unreadable (or whose
 column the file lacks), written as in a cell ("En ejecución" or "ejecucion", "Los Mangos").
 **The stage of an obra** comes from the sheet; else from ``valores``; else it is estimated from
-the row (:mod:`ckanext.hueyapan.etapas`) and stored with ``etapa_estimada = True``. **Bad cells**:
+the row (:mod:`ckanext.hueyapan.reglas.etapas`) and stored with ``etapa_estimada = True``.
+**Bad cells**:
 a row whose key or a required cell is unreadable is not imported (the job report says why, with
 row and column); a row with unreadable optional cells is imported without those values, and the
 same report lines go to the dataset's ``observaciones`` (an empty list once the sheet is
@@ -49,9 +50,11 @@ from ckan.types import Context
 from ckanext.harvest.harvesters.base import HarvesterBase
 from ckanext.harvest.model import HarvestObject
 
-from ckanext.hueyapan import comun, etapas, redes
-from ckanext.hueyapan.harvesters import tabla
-from ckanext.hueyapan.idioma import default_language as _default_language
+from ckanext.hueyapan import comun
+from ckanext.hueyapan.comun.idioma import default_language as _default_language
+from ckanext.hueyapan.hojas import tabla
+from ckanext.hueyapan.reglas import etapas
+from ckanext.hueyapan.salvaguardas import redes
 
 __all__ = ["TabularHarvester"]
 

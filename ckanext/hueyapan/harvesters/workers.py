@@ -24,8 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ckanext.hueyapan import redes
-from ckanext.hueyapan.idioma import default_language
+from ckanext.hueyapan.comun.idioma import default_language
+from ckanext.hueyapan.salvaguardas import redes
 
 __all__ = ["WAIT_SECONDS", "ConsumerProcesses", "blocked_in_blpop", "consume", "limit_http_waits",
            "redis_clients", "socket_ports", "waiting_on_queue"]

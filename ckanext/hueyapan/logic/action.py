@@ -10,8 +10,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.hueyapan import comunidades, peticion, resumen, vocabularios
-from ckanext.hueyapan.caidas import package_search  # noqa: F401 - chained: Solr down is a 503
+from ckanext.hueyapan.comun import peticion
 from ckanext.hueyapan.logic import chained, propuestas, schema
 from ckanext.hueyapan.logic.chained import (  # noqa: F401 - actions registered by name
     # chained: images, harvest sources, e-mail hashes
@@ -44,6 +43,9 @@ from ckanext.hueyapan.model import (
     Comunidad,
     Termino,
 )
+from ckanext.hueyapan.paginas import resumen
+from ckanext.hueyapan.registros import comunidades, vocabularios
+from ckanext.hueyapan.salvaguardas.caidas import package_search  # noqa: F401 - chained: Solr down is a 503
 
 __all__ = [  # pyright: ignore[reportUnsupportedDunderAll] - spreads the lists below
     "hueyapan_comunidad_list",

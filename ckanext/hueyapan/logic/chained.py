@@ -1,7 +1,7 @@
 """Checks on CKAN's own actions, run before them (``toolkit.chained_action``).
 
 * Organization, group and user images (``*_create`` and ``*_update``): size and real type
-  (:func:`ckanext.hueyapan.subidas.check_image`), before CKAN reads the upload.
+  (:func:`ckanext.hueyapan.salvaguardas.subidas.check_image`), before CKAN reads the upload.
 * Harvest sources (``package_create``, ``package_update`` and so ``package_patch`` of a dataset
   stored or declared of type ``harvest``, which is what ``harvest_source_create``/``_update`` and
   the harvest source form call, for every harvester type; a ``"type": "dataset"`` in the request
@@ -22,7 +22,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, ChainedAction, Context, DataDict
 
-from ckanext.hueyapan import cuentas, redes, sesiones, subidas
+from ckanext.hueyapan.salvaguardas import cuentas, redes, sesiones, subidas
 
 __all__ = [
     "group_create", "group_show", "group_update", "organization_create", "organization_show",

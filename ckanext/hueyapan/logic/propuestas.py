@@ -14,8 +14,9 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict, ErrorDict
 
-from ckanext.hueyapan import comun, participacion, search
-from ckanext.hueyapan.cantidades import monto
+from ckanext.hueyapan import comun, participacion
+from ckanext.hueyapan.busqueda import indice
+from ckanext.hueyapan.comun.cantidades import monto
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad, Propuesta
 
 __all__ = [
@@ -109,7 +110,7 @@ def hueyapan_propuesta_create(context: Context, data_dict: DataDict) -> dict[str
     tk.check_access("hueyapan_propuesta_create", context, data_dict)
     user = _require_user(context)
     convocatoria = _convocatoria(data_dict.get("convocatoria"))
-    estado = search.estado_convocatoria(convocatoria)
+    estado = indice.estado_convocatoria(convocatoria)
     if estado != "abierta":
         raise tk.ValidationError({"convocatoria": [
             tk._("The call is not open: it receives proposals from {start} through {end}").format(

@@ -18,9 +18,9 @@ from ckan import model
 from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
 
-from ckanext.hueyapan import comunidades, vocabularios
-from ckanext.hueyapan.lectura import normalise_header
+from ckanext.hueyapan.comun.lectura import normalise_header
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
+from ckanext.hueyapan.registros import comunidades, vocabularios
 
 __all__ = ["AVISO_SIN_CONSULTA", "aviso_sin_consulta", "hueyapan_ambito", "hueyapan_comunidad",
            "hueyapan_comunidades", "hueyapan_comunidades_del_lugar", "hueyapan_coordenada",
