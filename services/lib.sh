@@ -54,6 +54,13 @@ need_disk() {
     fi
 }
 
+# catalogo_use DIR: the value of the `use` line that pulls the catalog's shared settings,
+# catalogo.ini at the repository's root, into a configuration file written in DIR (CKAN resolves
+# `use = config:` relative to the folder of the file that says it).
+catalogo_use() {
+    printf 'config:%s\n' "$(realpath -m --relative-to="$1" "$REPO_DIR/catalogo.ini")"
+}
+
 # http_ok URL: true when URL answers with a 2xx status.
 http_ok() {
     curl -fsS -o /dev/null --max-time 5 "$1"

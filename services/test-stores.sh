@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Private test stores, so that two test runs (or a test run and a benchmark) can run at once:
 # a database ckan_test_NAME, a Solr core ckan_test_NAME with the project's generated conf, and
-# .state/test-NAME.ini (test.ini pointing at them, Redis db given as the third argument).
+# .state/test-NAME.ini (test.ini pointing at them, Redis db given as the third argument, and its
+# `use` line at catalogo.ini from the state folder).
 #
 # Usage: services/test-stores.sh create NAME [REDIS_DB] [ckan]   (services must be running: make up)
 #        (a fourth argument `ckan` gives the Solr core CKAN's own schema.xml, for plain-CKAN runs)
@@ -36,12 +37,13 @@ create() {
     fi
     if ! curl -sf "$SOLR_URL/admin/cores?action=STATUS&core=$CORE" | grep -q "\"instanceDir\""; then
         mkdir -p "$CORE_DIR/conf" "$CORE_DIR/data"
-        "$VENV_DIR/bin/python" -m ckanext.hueyapan.solr_schema $schema_flag "$CORE_DIR/conf" >/dev/null \
+        "$VENV_DIR/bin/python" -m ckanext.hueyapan.busqueda.esquema_solr $schema_flag "$CORE_DIR/conf" >/dev/null \
             || die test-stores "could not generate the Solr conf"
         curl -sf "$SOLR_URL/admin/cores?action=CREATE&name=$CORE&instanceDir=$CORE_DIR&dataDir=$CORE_DIR/data" >/dev/null \
             || die test-stores "Solr did not create core $CORE"
     fi
-    sed -e "s#/ckan_test\$#/$DB#" -e "s#solr/ckan_test\$#solr/$CORE#" \
+    sed -e "s#^use = config:catalogo.ini\$#use = $(catalogo_use "$STATE_DIR")#" \
+        -e "s#/ckan_test\$#/$DB#" -e "s#solr/ckan_test\$#solr/$CORE#" \
         -e "s#^ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/1#ckan.redis.url = redis://127.0.0.1:$REDIS_PORT/$redis_db#" \
         -e "s#^ckan.harvest.mq.redis_db = 1#ckan.harvest.mq.redis_db = $redis_db#" \
         -e "s#^ckan.site_id = hueyapan_test#ckan.site_id = hueyapan_test_$NAME#" \
