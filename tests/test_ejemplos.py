@@ -18,10 +18,10 @@ from ckan.cli.cli import ckan as ckan_command
 from ckan.lib import uploader
 from ckan.tests.helpers import call_action
 
-from ckanext.hueyapan import comun
+from ckanext.hueyapan import comun, ejemplos
 from ckanext.hueyapan.busqueda import indice
 from ckanext.hueyapan.model import Propuesta
-from ckanext.hueyapan.paginas import cifras, ejemplos
+from ckanext.hueyapan.paginas import cifras
 from ckanext.hueyapan.registros import vocabularios
 from ckanext.hueyapan.reglas import alertas
 

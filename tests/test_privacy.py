@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
+from ckanext.hueyapan.salvaguardas.imagenes import strip_image_metadata
 from ckanext.hueyapan.salvaguardas.privacidad import (
     KINDS,
     Finding,
@@ -19,7 +20,6 @@ from ckanext.hueyapan.salvaguardas.privacidad import (
     describe,
     is_table,
     scan_table,
-    strip_image_metadata,
 )
 from tests.hojas import xlsx_bytes
 

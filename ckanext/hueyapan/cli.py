@@ -12,9 +12,10 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
+from ckanext.hueyapan import ejemplos
 from ckanext.hueyapan.comun import DATASET_TYPES
 from ckanext.hueyapan.harvesters.workers import consume
-from ckanext.hueyapan.paginas import ejemplos, salidas
+from ckanext.hueyapan.paginas import salidas
 from ckanext.hueyapan.registros import comunidades, vocabularios
 
 __all__ = ["hueyapan"]

@@ -9,7 +9,7 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 from ckan import model
 
-from ckanext.hueyapan import participacion
+from ckanext.hueyapan import ejemplos, participacion
 from ckanext.hueyapan.comun import (
     ESTADO_LABELS,
     PROPUESTA_ESTADO_LABELS,
@@ -20,7 +20,7 @@ from ckanext.hueyapan.comun import (
 from ckanext.hueyapan.comun.idioma import N_
 from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA, aviso_sin_consulta
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, ESTADO_RETIRADA, Comunidad
-from ckanext.hueyapan.paginas import cifras, ejemplos, fichas, mapas
+from ckanext.hueyapan.paginas import cifras, fichas, mapas
 from ckanext.hueyapan.registros import comunidades, vocabularios
 from ckanext.hueyapan.registros.espacial import municipal_boundary
 from ckanext.hueyapan.registros.licencias import predeterminada

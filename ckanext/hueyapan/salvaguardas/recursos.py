@@ -23,7 +23,7 @@ import ckan.plugins.toolkit as tk
 from ckan import authz
 from ckan.types import Context
 
-from ckanext.hueyapan.salvaguardas import privacidad, redes, subidas
+from ckanext.hueyapan.salvaguardas import imagenes, privacidad, redes, subidas
 
 __all__ = ["before_create_or_update", "hide_internal", "may_edit"]
 
@@ -101,7 +101,7 @@ def before_create_or_update(context: Context, resource: dict[str, Any]) -> None:
             _guard_table(context, resource, data, upload.filename)
             return
         try:
-            stripped = privacidad.strip_image_metadata(data, upload.filename)
+            stripped = imagenes.strip_image_metadata(data, upload.filename)
         except privacidad.PrivacyScanError as error:
             raise tk.ValidationError({"url": [str(error)]}) from error
         if stripped is not None:
