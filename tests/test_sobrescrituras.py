@@ -32,8 +32,6 @@ UPSTREAM = ("ckan", "ckanext.activity", "ckanext.scheming", "ckanext.spatial",
 #: Our templates that replace an upstream one (no block to extend where our change is):
 #: path -> (package whose templates/ holds the upstream file, digest of that file, why).
 REPLACED = {
-    "snippets/add_dataset.html": (
-        "ckan", "0503a1613cc3f1fc", "no block; our types' button labels"),
     "spatial/snippets/spatial_query.html": (
         "ckanext.spatial", "363826d9b7da395b", "no block; municipality, Spanish texts, help"),
     "user/snippets/api_token_create_form.html": (

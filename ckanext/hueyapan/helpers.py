@@ -279,7 +279,7 @@ def hueyapan_licencia_predeterminada() -> dict[str, Any]:
     return predeterminada()
 
 
-# --- Two of CKAN's own helpers, made safe (tests/browser/test_hostil.py) ------------------------
+# --- CKAN's own helpers, chained: two made safe (tests/browser/test_hostil.py), one in words --
 
 @tk.chained_helper
 def render_markdown(next_helper: Any, data: str, auto_link: bool = True,
@@ -299,6 +299,25 @@ def render_markdown(next_helper: Any, data: str, auto_link: bool = True,
     return Markup(clean(str(html), tags=MARKDOWN_TAGS, attributes=attributes))
 
 
+#: The "add" button of each type's search page, named in words: CKAN's own answer is the type's
+#: machine name ("Añadir Programa-social").
+_ADD_LINKS = {
+    "obra": N_("Add a public work"),
+    "programa-social": N_("Add a social programme"),
+    "convocatoria": N_("Add a call"),
+}
+
+
+@tk.chained_helper
+def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,
+                         purpose: str) -> Any:
+    """CKAN's ``humanize_entity_type``, with our types' "add" buttons in words (CKAN's
+    ``snippets/add_dataset.html`` asks it for the ``add link``)."""
+    if entity_type == "package" and purpose == "add link" and object_type in _ADD_LINKS:
+        return tk._(_ADD_LINKS[object_type])
+    return next_helper(entity_type, object_type, purpose)
+
+
 @tk.chained_helper
 def mail_to(next_helper: Any, email_address: str, name: str) -> Any:
     """CKAN's ``mail_to`` with the address quoted: CKAN 2.12.0 writes ``href=mailto:...``
@@ -308,8 +327,8 @@ def mail_to(next_helper: Any, email_address: str, name: str) -> Any:
     return Markup('<a href="mailto:{0}">{1}</a>').format(email_address, name)
 
 
-# Every hueyapan_* function above is a template helper, and so are the two safer CKAN helpers:
+# Every hueyapan_* function above is a template helper, and so are the chained CKAN helpers:
 # keep this line at the end of the module.
 __all__ = sorted(name for name, value in list(globals().items())  # pyright: ignore[reportUnsupportedDunderAll]
-                 if name.startswith("hueyapan_") and callable(value)) + ["mail_to",
-                                                                         "render_markdown"]
+                 if name.startswith("hueyapan_") and callable(value)) + [
+                     "humanize_entity_type", "mail_to", "render_markdown"]
