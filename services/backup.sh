@@ -242,7 +242,7 @@ def cmd_invalidate(ini):
     from ckan.common import config
 
     config.update(load_config(ini))
-    from ckanext.hueyapan import cifras
+    from ckanext.hueyapan.paginas import cifras
 
     cifras.invalidate()
 

@@ -4,7 +4,7 @@ No Docker engine is needed. When Compose v2 is available (``docker compose``, or
 ``docker-compose`` on PATH), ``docker compose config`` must accept the compose file with
 ``.env.example``; in every case the compose file, the two
 Dockerfiles, ``.env.example`` and ``production.ini`` are checked against each other and against
-the project (``catalogo.ini``'s plugins and settings, the CLI commands, ``solr_schema.py``), and
+the project (``catalogo.ini``'s plugins and settings, the CLI commands, ``busqueda/esquema_solr.py``), and
 the entrypoint and the Solr start script are run with stand-ins for ``ckan``, ``gunicorn``,
 ``solr-precreate`` and Solr's HTTP API. Nothing here touches the catalog's database, Redis or Solr.
 
@@ -521,21 +521,26 @@ def test_build_contexts_send_what_the_dockerfiles_copy():
 
 # --- the Solr image ---------------------------------------------------------------------------
 
-def test_solr_image_generates_its_conf_with_solr_schema_py(tmp_path):
+def test_solr_image_generates_its_conf_with_esquema_solr_py(tmp_path):
     dockerfile = SOLR_DOCKERFILE.read_text()
-    assert re.search(r"^COPY ckanext/hueyapan/solr_schema\.py /tmp/hueyapan/solr_schema\.py$",
-                     dockerfile, re.M)
+    assert re.search(r"^COPY ckanext/hueyapan/busqueda/esquema_solr\.py "
+                     r"/tmp/hueyapan/busqueda/esquema_solr\.py$", dockerfile, re.M)
     assert re.search(r"^COPY ckanext/hueyapan/solr/ /tmp/hueyapan/solr/$", dockerfile, re.M)
-    assert re.search(r"^RUN python3 /tmp/hueyapan/solr_schema\.py /tmp/conf$", dockerfile, re.M)
+    assert re.search(r"^RUN python3 /tmp/hueyapan/busqueda/esquema_solr\.py /tmp/conf$",
+                     dockerfile, re.M)
     assert "/tmp/conf /opt/solr/server/solr/configsets/hueyapan/conf" in dockerfile
-    # Run as the image runs it (a script next to solr/), it writes what the module writes.
+    # Run as the image runs it (a script in busqueda/ beside solr/), it writes what the module
+    # writes.
     copy = tmp_path / "hueyapan"
     (copy / "solr").mkdir(parents=True)
-    (copy / "solr_schema.py").write_bytes((REPO / "ckanext/hueyapan/solr_schema.py").read_bytes())
+    (copy / "busqueda").mkdir()
+    (copy / "busqueda" / "esquema_solr.py").write_bytes(
+        (REPO / "ckanext/hueyapan/busqueda/esquema_solr.py").read_bytes())
     (copy / "solr" / "solrconfig.xml").write_bytes(
         (REPO / "ckanext/hueyapan/solr/solrconfig.xml").read_bytes())
-    for command, out in (([sys.executable, str(copy / "solr_schema.py")], "script"),
-                         ([sys.executable, "-m", "ckanext.hueyapan.solr_schema"], "module")):
+    for command, out in (([sys.executable, str(copy / "busqueda" / "esquema_solr.py")], "script"),
+                         ([sys.executable, "-m", "ckanext.hueyapan.busqueda.esquema_solr"],
+                          "module")):
         subprocess.run([*command, str(tmp_path / out)], check=True, capture_output=True, cwd=REPO)
     script, module = tmp_path / "script", tmp_path / "module"
     assert sorted(p.name for p in script.iterdir()) == sorted(p.name for p in module.iterdir())
@@ -670,7 +675,7 @@ def commands(env: dict[str, str]) -> list[str]:
 
 
 def expected_schema(tmp_path: Path) -> bytes:
-    subprocess.run([sys.executable, "-m", "ckanext.hueyapan.solr_schema", str(tmp_path / "conf")],
+    subprocess.run([sys.executable, "-m", "ckanext.hueyapan.busqueda.esquema_solr", str(tmp_path / "conf")],
                    check=True, capture_output=True, cwd=REPO)
     return (tmp_path / "conf" / "schema.xml").read_bytes()
 
