@@ -90,7 +90,7 @@ cmd_serve() {
     exec "$CKAN" -c "$CKAN_INI" run --disable-reloader --threaded -H 127.0.0.1 -p "$CKAN_PORT"
 }
 
-# Generated example data ("Datos de ejemplo", ckanext/hueyapan/ejemplos.py): once CKAN answers,
+# Generated example data ("Datos de ejemplo", ckanext/hueyapan/ejemplos/): once CKAN answers,
 # load it with dates relative to today (a second run the same day changes nothing); or remove it
 # when ckanext.hueyapan.datos_ejemplo is false. Runs in the background with `make run`.
 cmd_ejemplo() {

@@ -37,7 +37,7 @@ MAP_START, MAP_END = "<!-- mapa-de-capas -->", "<!-- /mapa-de-capas -->"
 @dataclasses.dataclass(frozen=True)
 class Capa:
     numero: int
-    nombres: tuple[str, ...]  # "search.py", "logic/validators.py", "harvesters/"
+    nombres: tuple[str, ...]  # "model.py", "logic/action.py", "busqueda/"
 
 
 @dataclasses.dataclass

@@ -29,7 +29,7 @@ LOS_MANGOS = "300730030"
 PDF = b"%PDF-1.4\n% acta de asamblea (datos de ejemplo)\n%%EOF\n"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
-#: The routes of our own blueprints (views.py, vistas_propuestas.py) that change something, each
+#: The routes of our own blueprints (views/) that change something, each
 #: with the test below that submits it with its token and sees the change: a new route fails
 #: ``test_every_route_of_our_blueprints_is_accepted_somewhere`` until it has one.
 ACCEPTED_BY = {

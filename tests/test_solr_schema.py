@@ -187,7 +187,7 @@ def test_text_type_folds_accents_before_a_spanish_stemmer(generated, analyzer):
     assert fold < classes.index("solr.SpanishPluralStemFilterFactory")
     assert fold < classes.index("solr.SnowballPorterFilterFactory")
     assert classes[-1] == "solr.ASCIIFoldingFilterFactory"
-    assert "solr.StopFilterFactory" not in classes  # see the module docstring of solr_schema
+    assert "solr.StopFilterFactory" not in classes  # see the module docstring of esquema_solr
 
 
 def test_an_unknown_filter_in_ckans_text_type_is_an_error():

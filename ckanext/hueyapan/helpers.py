@@ -102,7 +102,7 @@ def hueyapan_lista(value: Any) -> list[str]:
 
 
 def hueyapan_cifras() -> dict[str, Any]:
-    """The home page's key figures (cached; see ``cifras.py``)."""
+    """The home page's key figures (cached; see ``paginas/cifras.py``)."""
     return cifras.figures()
 
 
@@ -227,10 +227,10 @@ def hueyapan_comunidades_nombres(keys: list[str]) -> str:
 
 
 
-# --- Dataset pages of an obra, a programa social and a convocatoria (see fichas.py) ---------------
+# --- Dataset pages of an obra, a programa social and a convocatoria (see paginas/fichas.py) ---------------
 
 def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
-    """One of the values of a dataset page computed in ``fichas.py``, by name: e.g.
+    """One of the values of a dataset page computed in ``paginas/fichas.py``, by name: e.g.
     ``h.hueyapan_ficha('consultas', pkg)``, ``h.hueyapan_ficha('mapa', pkg)``."""
     if nombre not in fichas.__all__ or not callable(getattr(fichas, nombre)):
         raise ValueError(f"unknown value of a dataset page: {nombre}")
@@ -254,7 +254,7 @@ def hueyapan_aviso_consulta(data: dict[str, Any], errors: dict[str, Any]) -> dic
             "campo": AVISO_SIN_CONSULTA}
 
 
-# --- Participation in calls (see participacion.py) -----------------------------------------------
+# --- Participation in calls (see participacion/) -----------------------------------------------
 
 def hueyapan_resultados_convocatoria(name: str) -> dict[str, Any]:
     """The public results of a call's proposals (``hueyapan_convocatoria_resultados``)."""

@@ -1,7 +1,7 @@
 """Obras as OC4IDS projects (Open Contracting for Infrastructure Data Standard, project level).
 
 :func:`project` maps one obra (as package_show returns it) to an OC4IDS project; :func:`package`
-wraps projects in a project package. Addresses (``views.py``): ``/obra/<name>/oc4ids.json`` and
+wraps projects in a project package. Addresses (``views/``): ``/obra/<name>/oc4ids.json`` and
 ``/exportar/oc4ids.json`` (every public obra; the same filters as the search page).
 
 Mapping (field → OC4IDS):
@@ -30,7 +30,7 @@ Mapping (field → OC4IDS):
   term, else scope); ``fecha_termino_real``, ``monto_final`` → ``completion``; resources →
   ``documents``;
 * the package's ``license``: the URL of the catalog's default licence in the licence register
-  (``licencias.py``).
+  (``registros/licencias.py``).
 
 ``tests/test_estandares.py`` validates the output against the official OC4IDS 0.9.5 schema and
 its closed codelists.
