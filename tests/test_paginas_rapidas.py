@@ -48,7 +48,7 @@ def test_short_descriptions_say_what_markdown_extract_says():
 
 @pytest.fixture
 def muchas_obras(with_plugins, clean_index, comunidades):
-    from ckanext.hueyapan.views import POR_TIPO
+    from ckanext.hueyapan.views.comunidades import POR_TIPO
 
     org = factories.Organization(name="obras-publicas", title="Obras Públicas")
     for number in range(POR_TIPO + 3):
@@ -59,7 +59,7 @@ def muchas_obras(with_plugins, clean_index, comunidades):
 
 
 def test_a_community_page_lists_the_latest_and_links_to_all(app, muchas_obras):
-    from ckanext.hueyapan.views import POR_TIPO
+    from ckanext.hueyapan.views.comunidades import POR_TIPO
 
     page = BeautifulSoup(app.get(f"/comunidad/{LOS_MANGOS}").body, "html.parser")
     section = page.find("section", attrs={"aria-labelledby": "hy-obras"})
