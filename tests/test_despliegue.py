@@ -4,9 +4,10 @@ No Docker engine is needed. When Compose v2 is available (``docker compose``, or
 ``docker-compose`` on PATH), ``docker compose config`` must accept the compose file with
 ``.env.example``; in every case the compose file, the two
 Dockerfiles, ``.env.example`` and ``production.ini`` are checked against each other and against
-the project (``catalogo.ini``'s plugins and settings, the CLI commands, ``busqueda/esquema_solr.py``), and
-the entrypoint and the Solr start script are run with stand-ins for ``ckan``, ``gunicorn``,
-``solr-precreate`` and Solr's HTTP API. Nothing here touches the catalog's database, Redis or Solr.
+the project (``catalogo.ini``'s plugins and settings, the CLI commands,
+``busqueda/esquema_solr.py``), and the entrypoint and the Solr start script are run with
+stand-ins for ``ckan``, ``gunicorn``, ``solr-precreate`` and Solr's HTTP API. Nothing here
+touches the catalog's database, Redis or Solr.
 
 Run without CKAN's pytest plugin (it would start CKAN against test.ini):
 ``.venv/bin/python -m pytest tests/test_despliegue.py -q -p no:ckan -o addopts=""``.
@@ -675,8 +676,8 @@ def commands(env: dict[str, str]) -> list[str]:
 
 
 def expected_schema(tmp_path: Path) -> bytes:
-    subprocess.run([sys.executable, "-m", "ckanext.hueyapan.busqueda.esquema_solr", str(tmp_path / "conf")],
-                   check=True, capture_output=True, cwd=REPO)
+    subprocess.run([sys.executable, "-m", "ckanext.hueyapan.busqueda.esquema_solr",
+                    str(tmp_path / "conf")], check=True, capture_output=True, cwd=REPO)
     return (tmp_path / "conf" / "schema.xml").read_bytes()
 
 

@@ -227,7 +227,7 @@ def hueyapan_comunidades_nombres(keys: list[str]) -> str:
 
 
 
-# --- Dataset pages of an obra, a programa social and a convocatoria (see paginas/fichas.py) ---------------
+# --- Dataset pages of an obra, a programa social and a convocatoria (see paginas/fichas.py) -------
 
 def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
     """One of the values of a dataset page computed in ``paginas/fichas.py``, by name: e.g.
