@@ -12,8 +12,9 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ckanext.hueyapan.comun import DATASET_TYPES, KEY_FIELDS
+from ckanext.hueyapan.hojas.campos import FieldSpec, field_specs
 from ckanext.hueyapan.hojas.plantillas import filename, template_csv, template_xlsx
-from ckanext.hueyapan.hojas.tabla import FieldSpec, field_specs, read_table
+from ckanext.hueyapan.hojas.tabla import read_table
 
 DB = pytest.mark.usefixtures("with_plugins", "comunidades")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

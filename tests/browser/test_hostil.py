@@ -451,7 +451,7 @@ def cosecha_hostil(with_plugins, clean_index, comunidades, live_server, request,
     """A CSV of obras served over loopback, one row per payload with it in every text cell and
     one more per payload with it in cells that must hold amounts and dates; harvested by the
     tabular harvester with real gather and fetch consumers."""
-    from ckanext.hueyapan.hojas.tabla import field_specs
+    from ckanext.hueyapan.hojas.campos import field_specs
     from tests.harvesters.conftest import FileServer, create_source, run_harvest, running_consumers
 
     specs = field_specs("obra")

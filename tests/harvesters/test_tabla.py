@@ -12,7 +12,9 @@ import io
 
 import pytest
 
-from ckanext.hueyapan.hojas.tabla import ParsedTable, RowError, TableError, field_specs, read_table
+from ckanext.hueyapan.hojas.campos import field_specs
+from ckanext.hueyapan.hojas.celdas import TableError
+from ckanext.hueyapan.hojas.tabla import ParsedTable, RowError, read_table
 from tests.hojas import xlsx_bytes
 
 OBRA_HEADER = ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)"]

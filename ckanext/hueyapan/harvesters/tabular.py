@@ -52,7 +52,7 @@ from ckanext.harvest.model import HarvestObject
 
 from ckanext.hueyapan import comun
 from ckanext.hueyapan.comun.idioma import default_language as _default_language
-from ckanext.hueyapan.hojas import tabla
+from ckanext.hueyapan.hojas import celdas, tabla
 from ckanext.hueyapan.reglas import etapas
 from ckanext.hueyapan.salvaguardas import redes
 
@@ -141,27 +141,27 @@ class TabularHarvester(HarvesterBase):
         limit = tk.config["ckanext.hueyapan.cosecha.max_bytes"]
         timeout = tk.config["ckanext.hueyapan.cosecha.timeout"]
         if urlparse(url).scheme not in ("http", "https"):
-            raise tabla.TableError(tk._("The address must start with http:// or https://"))
+            raise celdas.TableError(tk._("The address must start with http:// or https://"))
         try:
             with redes.session().get(url, stream=True, timeout=timeout) as response:
                 if response.status_code >= 400:
-                    raise tabla.TableError(
+                    raise celdas.TableError(
                         tk._("The server answered HTTP {status} for {url}").format(
                             status=response.status_code, url=url))
                 chunks, size = [], 0
                 for chunk in response.iter_content(64 * 1024):
                     size += len(chunk)
                     if size > limit:
-                        raise tabla.TableError(
+                        raise celdas.TableError(
                             tk._("The file is larger than {megabytes} MB, the limit").format(
                                 megabytes=limit // (1024 * 1024)))
                     chunks.append(chunk)
                 return b"".join(chunks)
         except requests.Timeout as error:
-            raise tabla.TableError(tk._("The server did not answer within {seconds} seconds")
-                                   .format(seconds=timeout)) from error
+            raise celdas.TableError(tk._("The server did not answer within {seconds} seconds")
+                                    .format(seconds=timeout)) from error
         except requests.RequestException as error:
-            raise tabla.TableError(tk._("The file could not be downloaded: {error}").format(
+            raise celdas.TableError(tk._("The file could not be downloaded: {error}").format(
                 error=error)) from error
 
     # ckanext-harvest declares HarvestObject's columns without types (an attribute reads as
@@ -185,7 +185,7 @@ class TabularHarvester(HarvesterBase):
                     content, urlparse(source.url).path, config["tipo"],
                     mapping=config.get("mapeo"), key_column=config.get("columna_clave"),
                     fillable=fillable)
-            except tabla.TableError as error:
+            except celdas.TableError as error:
                 self._save_gather_error(
                     tk._("Nothing was changed: {reason}").format(reason=error), harvest_job)
                 return None

@@ -30,7 +30,7 @@ from ckanext.hueyapan import comun
 from ckanext.hueyapan.busqueda import filtros
 from ckanext.hueyapan.comun import DATASET_TYPES
 from ckanext.hueyapan.comun.cantidades import numero
-from ckanext.hueyapan.hojas.tabla import FieldSpec, field_specs
+from ckanext.hueyapan.hojas.campos import FieldSpec, field_specs
 from ckanext.hueyapan.model import Comunidad, Termino
 from ckanext.hueyapan.paginas import cifras
 from ckanext.hueyapan.reglas import alertas

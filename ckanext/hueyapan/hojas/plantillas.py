@@ -1,6 +1,6 @@
 """Blank spreadsheet templates for staff, generated from the dataset schemas.
 
-One column per field a sheet can carry (:func:`ckanext.hueyapan.hojas.tabla.field_specs`:
+One column per field a sheet can carry (:func:`ckanext.hueyapan.hojas.campos.field_specs`:
 the schema's fields in order, without ``name``, ``owner_org``, ``license_id`` or repeating groups,
 with three pairs of funding-source columns for an obra), headed by the field's Spanish label, so
 that :func:`~ckanext.hueyapan.hojas.tabla.read_table` reads a filled template back as is.
@@ -24,7 +24,8 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 
 from ckanext.hueyapan.comun import DATASET_TYPES, KEY_FIELDS
-from ckanext.hueyapan.hojas.tabla import FieldSpec, empty_markers, field_specs
+from ckanext.hueyapan.hojas.campos import FieldSpec, field_specs
+from ckanext.hueyapan.hojas.celdas import empty_markers
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 from ckanext.hueyapan.registros import vocabularios
 
