@@ -348,6 +348,24 @@ def test_the_map_names_only_what_exists():
             assert (raiz / nombre).exists(), f"el mapa de capas nombra {nombre}, que no existe"
 
 
+#: Test folders that are not a package of the extension: the browser journeys and the data.
+TEST_FOLDERS_OF_THEIR_OWN = ("browser", "data")
+
+
+def test_the_tests_mirror_the_package_tree():
+    raiz = REPO / "ckanext" / "hueyapan"
+    for carpeta in sorted(p for p in (REPO / "tests").iterdir() if p.is_dir()):
+        if carpeta.name in TEST_FOLDERS_OF_THEIR_OWN or carpeta.name.startswith((".", "_")):
+            continue
+        assert (raiz / carpeta.name / "__init__.py").exists(), (
+            f"tests/{carpeta.name}/ no corresponde a un paquete de ckanext/hueyapan/")
+    capacidades = {c.nombres for c in leer_mapa((REPO / "README.md").read_text("utf-8"))}
+    paquetes = {n.rstrip("/") for nombres in capacidades for n in nombres if n.endswith("/")}
+    for paquete in sorted(paquetes - {"comun", "schemas", "participacion"}):
+        assert (REPO / "tests" / paquete).is_dir(), (
+            f"el paquete {paquete}/ no tiene tests/{paquete}/")
+
+
 # --- The checker fails on what it forbids ------------------------------------------------------
 
 

@@ -144,8 +144,8 @@ def area_options(page) -> list[tuple[str, bool]]:
 
 
 def posted(data: dict, page, area: str) -> dict:
-    """What the form posts for ``data`` (the builder's plain fields, as tests/test_csrf.py) when
-    the user keeps the área the select shows."""
+    """What the form posts for ``data`` (the builder's plain fields, as
+    tests/salvaguardas/test_csrf.py) when the user keeps the área the select shows."""
     fields = {key: value for key, value in data.items()
               if isinstance(value, str) or (isinstance(value, list)
                                             and all(isinstance(v, str) for v in value))}

@@ -19,7 +19,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.fabricas import area_obras, obra
-from tests.test_subidas import XML_CON_SCRIPT, _store_legacy
+from tests.salvaguardas.test_subidas import XML_CON_SCRIPT, _store_legacy
 
 AUTH = "Authorization"
 

@@ -1,6 +1,6 @@
 """Harvests are never refused by the citizen-consultation rule: with the hard stop on
 (``ckanext.hueyapan.obra.consulta_obligatoria = true``, which refuses the staff form and the API:
-tests/test_consulta.py), the tabular harvester, run by consumer processes of that
+tests/reglas/test_consulta.py), the tabular harvester, run by consumer processes of that
 configuration, publishes an obra past planeación without a consultation, with its red flag."""
 from __future__ import annotations
 

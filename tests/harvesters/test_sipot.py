@@ -23,7 +23,7 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.hueyapan import comun
-from tests.hojas import xlsx_bytes
+from tests.libros import xlsx_bytes
 
 HEADER = [
     "Ejercicio", "Fecha de inicio del periodo que se informa",

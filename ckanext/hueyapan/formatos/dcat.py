@@ -25,7 +25,7 @@ which writes the standard dataset, distribution and catalog triples, and adds or
 DCAT-AP 2.1.1's range shapes check the class of every value in the graph itself (no inference),
 so the values say what they are: publishers ``foaf:Agent``, licences ``dct:LicenseDocument``,
 contact points ``vcard:Kind``, pages ``foaf:Document``, languages ``dct:LinguisticSystem``.
-``tests/test_estandares.py`` validates the output against the standard's own files.
+``tests/formatos/test_estandares.py`` validates the output against the standard's own files.
 """
 from __future__ import annotations
 

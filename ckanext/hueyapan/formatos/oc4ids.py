@@ -32,8 +32,8 @@ Mapping (field → OC4IDS):
 * the package's ``license``: the URL of the catalog's default licence in the licence register
   (``registros/licencias.py``).
 
-``tests/test_estandares.py`` validates the output against the official OC4IDS 0.9.5 schema and
-its closed codelists.
+``tests/formatos/test_estandares.py`` validates the output against the official OC4IDS 0.9.5
+schema and its closed codelists.
 """
 from __future__ import annotations
 

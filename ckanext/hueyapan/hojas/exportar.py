@@ -7,7 +7,7 @@ percentages 0-100, years), dates ISO 8601 (real dates in XLSX), communities and 
 by their Spanish names. The data dictionary (header, field, meaning, format) is the XLSX's second
 sheet, and a CSV of its own.
 
-Stable addresses (``views.py``): ``/exportar/obra.csv``, ``/exportar/obra.xlsx``,
+Stable addresses (``views/exportaciones.py``): ``/exportar/obra.csv``, ``/exportar/obra.xlsx``,
 ``/exportar/obra-diccionario.csv``, with the same filters as the search page
 (``?q=agua&hueyapan_comunidad=300730030&hueyapan_ejercicio=2025``). The full export of a type
 (no filters) is kept on disk and made again after any dataset changes (the same generation the

@@ -24,7 +24,7 @@ application, as a visitor would:
     convocatorias abiertas).
 
 :func:`tabla` builds it, :func:`texto` prints it; ``ckan hueyapan salidas`` and
-``tests/test_salidas.py`` both use them, so what the test checks is what the command shows.
+``tests/paginas/test_salidas.py`` both use them, so what the test checks is what the command shows.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import pytest
 from ckanext.hueyapan.hojas.campos import field_specs
 from ckanext.hueyapan.hojas.celdas import TableError
 from ckanext.hueyapan.hojas.tabla import ParsedTable, RowError, read_table
-from tests.hojas import xlsx_bytes
+from tests.libros import xlsx_bytes
 
 OBRA_HEADER = ["Clave de la obra", "Nombre de la obra", "Monto aprobado (MXN)"]
 DB = pytest.mark.usefixtures("with_plugins", "comunidades")

@@ -1,9 +1,9 @@
 """The generated Solr schema: CKAN's schema plus ckanext-spatial's and our facet fields, with
 Spanish analysis for CKAN's full-text field type.
 
-Plain tests: no database, no Solr (tests/test_relevancia.py asks the running Solr). They compare
-against the schema.xml shipped by the installed ckan, so that a CKAN upgrade that clashes with our
-changes shows here.
+Plain tests: no database, no Solr (tests/busqueda/test_relevancia.py asks the running Solr). They
+compare against the schema.xml shipped by the installed ckan, so that a CKAN upgrade that clashes
+with our changes shows here.
 """
 from __future__ import annotations
 

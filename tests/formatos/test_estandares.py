@@ -36,7 +36,7 @@ from ckan.tests.helpers import call_action
 
 from tests.fabricas import convocatoria, dia, obra, programa
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 STANDARDS = REPO.parent / "shared" / "standards"
 OC4IDS = "oc4ids-0.9.5"
 DCAT_AP = "dcat-ap-2.1.1"

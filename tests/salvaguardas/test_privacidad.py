@@ -21,7 +21,7 @@ from ckanext.hueyapan.salvaguardas.privacidad import (
     is_table,
     scan_table,
 )
-from tests.hojas import xlsx_bytes
+from tests.libros import xlsx_bytes
 
 CURP = "XEXX010101HNEXXXA4"
 CURP_2 = "XAXX800101MVZXXXB7"

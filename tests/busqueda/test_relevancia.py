@@ -26,7 +26,7 @@ from ckan.plugins import toolkit
 from ckan.types import Context
 
 #: The data file shared with bench/relevancia.py.
-RELEVANCE_SET = pathlib.Path(__file__).resolve().parent / "data" / "relevancia.yaml"
+RELEVANCE_SET = pathlib.Path(__file__).resolve().parents[1] / "data" / "relevancia.yaml"
 #: How deep in the results an expected dataset must be.
 TOP_N = 10
 #: What every example title says.
