@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # tests.test_relevancia: the same corpus, queries and search
+sys.path.insert(0, str(REPO))  # tests.busqueda.test_relevancia: the same corpus, queries and search
 
 STATE = Path(os.environ.get("HUEYAPAN_STATE_DIR", REPO / ".state"))
 BENCH_DIR = STATE / "bench"
@@ -162,7 +162,7 @@ def measure(base_url: str, datasets: list[Any], queries: list[Any]) -> dict[str,
     from ckan import model
     from ckan.lib import search
 
-    from tests.test_relevancia import create_corpus, run_queries
+    from tests.busqueda.test_relevancia import create_corpus, run_queries
 
     first_label, first_core = CORES[0]
     use_core(base_url, first_core)
@@ -239,7 +239,7 @@ def main() -> int:
                         help="leave both cores loaded at the end, to inspect them")
     args = parser.parse_args()
 
-    from tests.test_relevancia import TOP_N, load_relevance_set
+    from tests.busqueda.test_relevancia import TOP_N, load_relevance_set
 
     datasets, queries = load_relevance_set()
     load_ckan(args.ini.resolve())
