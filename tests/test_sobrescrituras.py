@@ -32,8 +32,6 @@ UPSTREAM = ("ckan", "ckanext.activity", "ckanext.scheming", "ckanext.spatial",
 #: Our templates that replace an upstream one (no block to extend where our change is):
 #: path -> (package whose templates/ holds the upstream file, digest of that file, why).
 REPLACED = {
-    "spatial/snippets/spatial_query.html": (
-        "ckanext.spatial", "363826d9b7da395b", "no block; municipality, Spanish texts, help"),
     "user/snippets/api_token_create_form.html": (
         "ckan", "be0613f918bf7bda", "inline code on the form tag, outside any block (CSP)"),
     "user/snippets/api_token_list.html": (
@@ -160,16 +158,24 @@ def test_facet_links_are_named_by_their_text(app, catalog):
 
 
 def test_the_map_search_is_framed_on_the_municipality_in_spanish(app, catalog):
+    """ckanext-spatial's snippet, included unchanged in hueyapan/snippets/busqueda_mapa.html."""
     page = _page(app, "/obra/")
-    widget = page.select_one('#dataset-map .dataset-map[data-module="spatial-query"]')
+    ours = page.select_one("div.hy-mapa-busqueda")
+    widget = ours.select_one('#dataset-map .dataset-map[data-module="spatial-query"]')
     (south, west), (north, east) = json.loads(str(widget["data-default_extent"]))
     assert 17.5 < south < north < 18.6 and -95.5 < west < east < -94.5
-    assert json.loads(str(widget["data-hy-textos"]))["Apply"] == "Aplicar"
-    assert json.loads(str(widget["data-hy-limite"]))["type"] in ("Polygon", "MultiPolygon")
-    assert not page.select("#dataset-map h2 a")
+    assert json.loads(str(ours["data-hy-textos"]))["Apply"] == "Aplicar"
+    assert json.loads(str(ours["data-hy-limite"]))["type"] in ("Polygon", "MultiPolygon")
+    assert ours.select_one("#dataset-map h2").get_text(" ", strip=True) == (
+        "Buscar en el mapa Quitar el área")
+    # spatial's link that removes the area is there, hidden by busqueda.css while none is set
+    assert "hy-mapa-con-area" not in ours["class"]
+    assert "Presione el lápiz" in ours.select_one("#dataset-map + p.hy-mapa-ayuda").get_text()
 
     page = _page(app, "/obra/?ext_bbox=-95.13,18.23,-95.11,18.26")
-    assert page.select_one("#dataset-map h2 a.action").get_text(strip=True) == "Quitar el área"
+    ours = page.select_one("div.hy-mapa-busqueda.hy-mapa-con-area")
+    assert ours.select_one("#dataset-map h2 a.action").get_text(strip=True) == "Quitar el área"
+    assert "Se muestra solo" in ours.select_one("p.hy-mapa-ayuda").get_text()
 
 
 @pytest.mark.parametrize("url, label", [

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -217,6 +218,19 @@ def hueyapan_mapa_busqueda() -> dict[str, Any]:
     boundary = shapely.set_precision(municipal_boundary(tolerance=0.002), 0.0001)
     minx, miny, maxx, maxy = boundary.bounds
     return {"extension": [[miny, minx], [maxy, maxx]], "limite": mapping(boundary)}
+
+
+def hueyapan_gettext(textos: dict[str, str]) -> Callable[..., str]:
+    """A gettext for another extension's snippet whose strings we word our own way: a msgid of
+    ``textos`` gives its (already translated) text there, any other goes through the catalog as
+    usual. The snippet takes it as ``_``, which its ``{{ _('...') }}`` then call:
+    ``{% snippet "spatial/snippets/spatial_query.html", _=h.hueyapan_gettext({'Clear':
+    _('Remove the area')}) %}`` (see ``hueyapan/snippets/busqueda_mapa.html``)."""
+    def gettext(message: str, **variables: Any) -> str:
+        text = textos[message] if message in textos else tk._(message)
+        return text % variables if variables else text
+
+    return gettext
 
 
 def hueyapan_comunidades_nombres(keys: list[str]) -> str:

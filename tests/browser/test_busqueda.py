@@ -63,6 +63,14 @@ def test_search_page_of_obras(browser, live_server, screenshot, width):
                                 "#dataset-map-container .leaflet-control-custom-button")
     assert draw.get_attribute("aria-label") == "Dibujar un área en el mapa"
     assert draw.get_attribute("role") == "button"
+    # spatial's heading (hueyapan/snippets/busqueda_mapa.html): in Spanish, the icon silent, no
+    # link to remove an area while none is set, and our line of help below the map
+    heading = browser.find_element(By.CSS_SELECTOR, "#dataset-map h2")
+    assert heading.text == "Buscar en el mapa"
+    assert heading.find_element(By.CSS_SELECTOR, ".fa-globe").get_attribute("aria-hidden") == "true"
+    assert not heading.find_element(By.CSS_SELECTOR, "a.action").is_displayed()
+    assert browser.find_element(By.CSS_SELECTOR, ".hy-mapa-ayuda").text.startswith(
+        "Presione el lápiz del mapa")
     assert browser.find_element(By.CSS_SELECTOR, "h1").text == "3 obras públicas encontradas"
     assert len(_titles(browser)) == 3
     assert too_wide(browser) == []
@@ -95,6 +103,12 @@ def test_search_by_area_on_the_map(browser, live_server, screenshot):
     screenshot("busqueda-area")
     assert _titles(browser) == ["Alumbrado público en todo el municipio",
                                 "Pavimentación de la calle principal de Los Mangos"]
+    # the heading's link removes the area
+    remove = browser.find_element(By.CSS_SELECTOR, "#dataset-map h2 a.action")
+    assert remove.is_displayed() and remove.text == "Quitar el área"
+    assert "ext_bbox" not in str(remove.get_attribute("href"))
+    assert browser.find_element(By.CSS_SELECTOR, ".hy-mapa-ayuda").text == (
+        "Se muestra solo lo que está dentro del área dibujada en el mapa.")
 
     # the pencil opens ckanext-spatial's drawing dialog, in Spanish
     browser.find_element(By.CSS_SELECTOR,

@@ -1,16 +1,24 @@
-/* The map search of the search pages (templates/spatial/snippets/spatial_query.html).
+/* The map search of the search pages (templates/hueyapan/snippets/busqueda_mapa.html).
  *
  * ckanext-spatial's spatial-query widget does the search; this script, loaded right after its
  * bundle (Leaflet, leaflet.draw, common_map.js, spatial_query.js), only adds:
  *  - Spanish texts: ckanext-spatial and Leaflet have no Spanish catalog, so the page hands the
  *    translated strings over in data-hy-textos (rendered with the catalog's gettext);
  *  - the municipal boundary (data-hy-limite, GeoJSON) as a light overlay on both maps;
- *  - a keyboard-usable "draw an area" button.
+ *  - a keyboard-usable "draw an area" button;
+ *  - aria-hidden on the heading's globe icon (spatial's snippet, included unchanged, lacks it).
+ * Both data attributes are on our element around spatial's snippet (.hy-mapa-busqueda).
  */
 (function (ckan, jQuery, L) {
   "use strict";
-  var element = document.querySelector("#dataset-map .dataset-map");
-  if (!ckan || !L || !element) {
+  var element = document.querySelector(".hy-mapa-busqueda");
+  if (!element) {
+    return;
+  }
+  Array.prototype.forEach.call(element.querySelectorAll(".module-heading .fa"), function (icon) {
+    icon.setAttribute("aria-hidden", "true");
+  });
+  if (!ckan || !L) {
     return;
   }
   var textos = JSON.parse(element.getAttribute("data-hy-textos") || "{}");
