@@ -321,6 +321,10 @@ _ADD_LINKS = {
     "convocatoria": N_("Add a call"),
 }
 
+#: CKAN's own label for the other types' add button (``snippets/add_dataset.html``), kept in our
+#: catalog: CKAN's Spanish says "Agrega conjunto de datos".
+N_("Add Dataset")
+
 
 @tk.chained_helper
 def humanize_entity_type(next_helper: Any, entity_type: str, object_type: str,

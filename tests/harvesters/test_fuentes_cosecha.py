@@ -10,7 +10,6 @@ error and no dataset changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -141,15 +140,6 @@ def test_the_test_configuration_allows_local_addresses():
 
 
 # --- Harvesting a source saved while local addresses were allowed ---------------------------------
-
-@pytest.fixture
-def file_server() -> Iterator[FileServer]:
-    server = FileServer()
-    try:
-        yield server
-    finally:
-        server.close()
-
 
 def _tabular(server: FileServer, title: str) -> str:
     from tests.harvesters.test_tabular import HEADER, ROWS
