@@ -71,12 +71,12 @@ def harvest_consumer(cola: str) -> None:
 def example_harvest() -> None:
     """Carga los datos de ejemplo con fechas relativas a hoy (o los quita si están apagados)."""
     if not tk.asbool(tk.config["ckanext.hueyapan.datos_ejemplo"]):
-        removed = ejemplos.quitar()
+        removed = ejemplos.remove()
         click.echo(f"{ejemplos.MARCA}: apagados (ckanext.hueyapan.datos_ejemplo = false); "
                    f"{removed} conjuntos de datos de ejemplo quitados.")
         return
     try:
-        result = ejemplos.cargar()
+        result = ejemplos.load()
     except tk.ObjectNotFound as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"{ejemplos.MARCA}: {len(result.creados)} creados, "
@@ -89,7 +89,7 @@ def example_harvest() -> None:
 @hueyapan.command("quitar-ejemplos")
 def remove_examples() -> None:
     """Quita todos los datos de ejemplo: conjuntos, archivos, propuestas y proponentes ficticios."""
-    removed = ejemplos.quitar()
+    removed = ejemplos.remove()
     click.echo(f"{ejemplos.MARCA}: {removed} conjuntos de datos quitados.")
 
 

@@ -123,7 +123,7 @@ def hueyapan_descripcion_corta(text: str | None, length: int = 200) -> str:
 
 def hueyapan_datos_ejemplo() -> bool:
     """Whether the catalog holds generated example data ("Datos de ejemplo") right now."""
-    return ejemplos.hay_datos()
+    return ejemplos.is_loaded()
 
 
 def hueyapan_tipo_label(dataset_type: str) -> str:

@@ -45,7 +45,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
         tk.add_template_directory(config, "templates")
         tk.add_public_directory(config, "public")
         tk.add_resource("assets", "hueyapan")
-        licencias.configurar(config)
+        licencias.configure(config)
 
     # IMiddleware
 
@@ -73,7 +73,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     # IPackageController
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return indice.before_index(licencias.para_indice(pkg_dict))
+        return indice.before_index(licencias.prepare_index(pkg_dict))
 
     def before_dataset_search(self, search_params: dict[str, Any]) -> dict[str, Any]:
         return indice.before_search(search_params)
@@ -83,13 +83,13 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
     ) -> dict[str, Any]:
         for result in search_results.get("results", []):
             recursos.hide_internal(result)  # editors read it with package_show
-            licencias.completar(result)
+            licencias.complete(result)
         return indice.after_search(search_results, search_params)
 
     def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         if not recursos.may_edit(context, pkg_dict):
             recursos.hide_internal(pkg_dict)
-        licencias.completar(pkg_dict)
+        licencias.complete(pkg_dict)
         return indice.after_show(pkg_dict)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:

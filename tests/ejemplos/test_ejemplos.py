@@ -51,7 +51,7 @@ def _show(name: str) -> dict:
 
 
 def _snapshot() -> dict:
-    packages = {p.name: (p.metadata_modified, p.state, p.private) for p in ejemplos.conjuntos()}
+    packages = {p.name: (p.metadata_modified, p.state, p.private) for p in ejemplos.list_datasets()}
     activities = model.Session.execute(sa.text("SELECT count(*) FROM activity")).scalar()
     return {"packages": packages, "activities": activities,
             "propuestas": sorted((p.id, p.estado, str(p.creado), p.dataset_id)
@@ -233,16 +233,16 @@ def test_switch_off_and_removal(encendidos, ckan_config, monkeypatch, app):
         title="Obras públicas (Datos de ejemplo)", url="http://127.0.0.1:5000/ejemplo.csv",
         source_type="hueyapan_tabular", owner_org="obras-publicas",
         config='{"tipo": "obra", "organizacion": "obras-publicas"}')
-    assert ejemplos.hay_datos()
+    assert ejemplos.is_loaded()
     _load(encendidos)
     assert model.Package.get(old["id"]) is None
-    assert ejemplos.hay_datos()
+    assert ejemplos.is_loaded()
     removed = encendidos.invoke(ckan_command, ["hueyapan", "quitar-ejemplos"])
     assert removed.exit_code == 0, removed.output
     assert f"{len(ejemplos.historias())} conjuntos de datos quitados" in removed.output
-    assert ejemplos.conjuntos() == []
+    assert ejemplos.list_datasets() == []
     assert model.Session.query(Propuesta).count() == 0
-    assert not ejemplos.hay_datos()
+    assert not ejemplos.is_loaded()
     assert 'class="hy-aviso-ejemplo"' not in app.get("/").get_data(as_text=True)
     assert not [u for u in model.Session.query(model.User).filter_by(state="active")
                 if u.name.startswith("ejemplo-")]
@@ -252,5 +252,5 @@ def test_switch_off_and_removal(encendidos, ckan_config, monkeypatch, app):
     monkeypatch.setitem(ckan_config, "ckanext.hueyapan.datos_ejemplo", False)
     off = _load(encendidos)
     assert "apagados" in off
-    assert ejemplos.conjuntos() == []
+    assert ejemplos.list_datasets() == []
     assert call_action("package_search", q="*:*")["count"] == 0

@@ -106,7 +106,7 @@ def _as(user) -> dict:
     return {"user": user["name"], "ignore_auth": False}
 
 
-def _proponer(reparto, **fields):
+def _propose(reparto, **fields):
     data = {"convocatoria": reparto["abierta"]["name"], "titulo": "Rehabilitar el pozo de agua",
             "comunidad": LOS_MANGOS, "problema": "El pozo se seca en abril.",
             "descripcion": "Desazolve y bomba nueva.", "beneficiarios_mujeres": "120",
@@ -128,7 +128,7 @@ def test_anonymous_users_cannot_submit(reparto):
 
 def test_a_registered_user_submits_while_the_call_is_open(reparto, app):
     with app.flask_app.test_request_context():  # a web request: the e-mail in Spanish
-        propuesta = _proponer(reparto)
+        propuesta = _propose(reparto)
     assert propuesta["estado"] == "recibida" and propuesta["rol"] == "proponente"
     assert propuesta["contacto_correo"] == "contacto@example.org"
     assert propuesta["acta"] == "acta.pdf" and propuesta["costo_estimado"] == "250000.00"
@@ -140,7 +140,7 @@ def test_a_registered_user_submits_while_the_call_is_open(reparto, app):
 
 def test_nothing_is_accepted_outside_the_call_dates(reparto):
     with pytest.raises(tk.ValidationError) as error:
-        _proponer(reparto, convocatoria="convocatoria-cerrada")
+        _propose(reparto, convocatoria="convocatoria-cerrada")
     assert "convocatoria" in error.value.error_dict
 
 
@@ -154,14 +154,14 @@ def test_nothing_is_accepted_outside_the_call_dates(reparto):
 ])
 def test_bad_input_is_refused_field_by_field(reparto, fields, field):
     with pytest.raises(tk.ValidationError) as error:
-        _proponer(reparto, **fields)
+        _propose(reparto, **fields)
     assert field in error.value.error_dict
 
 
 # --- Reading --------------------------------------------------------------------------------------
 
 def test_who_reads_a_proposal(reparto):
-    propuesta = _proponer(reparto)
+    propuesta = _propose(reparto)
     shown = call_action("hueyapan_propuesta_show", context=_as(reparto["area"]), id=propuesta["id"])
     assert shown["rol"] == "area" and shown["contacto_telefono"] == "555-000-0000"
     for outsider in (reparto["curioso"], reparto["otra_area"]):
@@ -179,7 +179,7 @@ def test_who_reads_a_proposal(reparto):
 # --- Review, conversion, reports, results -------------------------------------------------------
 
 def test_the_whole_review(reparto, app):
-    propuesta = _proponer(reparto)
+    propuesta = _propose(reparto)
     area = _as(reparto["area"])
     with pytest.raises(tk.NotAuthorized):
         call_action("hueyapan_propuesta_estado", context=_as(reparto["otra_area"]),
@@ -235,7 +235,7 @@ def test_a_private_draft_and_the_proponent_stay_hidden_from_the_public(reparto, 
     """Issue 16: once the call is resuelta, ``/propuesta/<id>`` showed anyone the title of the
     private draft a proposal became, and the public JSON carried ``usuario_id`` and
     ``dataset_id``."""
-    propuesta = _proponer(reparto)
+    propuesta = _propose(reparto)
     area = _as(reparto["area"])
     for estado in ("en_revision", "aprobada"):
         call_action("hueyapan_propuesta_estado", context=area, id=propuesta["id"], estado=estado)

@@ -333,10 +333,10 @@ def test_svg_geometria_refuses_an_unreadable_geometry():
 
 
 def test_a_company_is_told_from_a_person():
-    assert fichas.es_persona_moral(CONTRATISTA)
-    assert fichas.es_persona_moral("Materiales del Golfo SA de CV")
-    assert fichas.es_persona_moral("Cualquier nombre", rfc="CES120315AB7")
-    assert not fichas.es_persona_moral("Persona Ficticia Ejemplo")
+    assert fichas.is_persona_moral(CONTRATISTA)
+    assert fichas.is_persona_moral("Materiales del Golfo SA de CV")
+    assert fichas.is_persona_moral("Cualquier nombre", rfc="CES120315AB7")
+    assert not fichas.is_persona_moral("Persona Ficticia Ejemplo")
     assert fichas.contratista({"modalidad_contratacion": "administracion_directa",
                                "contratista_razon_social": CONTRATISTA})["caso"] == "directa"
 

@@ -4,14 +4,14 @@ Every output that lists datasets (the search pages, ``package_search``, the CSV 
 the OC4IDS package, the Atom feeds, ``hueyapan_resumen``, the home page's figures and the
 community pages) takes its filters here, so the same filters find the same datasets everywhere.
 
-* :func:`desde_peticion` turns a query string as the search page takes it (facet fields such as
+* :func:`parse_busqueda` turns a query string as the search page takes it (facet fields such as
   ``hueyapan_comunidad=300730030``, ``q``, ``ext_bbox``, the virtual ``hueyapan_alerta`` and
   ``hueyapan_estado``) into a :class:`Busqueda`, exactly as CKAN's search view does: each
   ``field=value`` pair is one required clause (two values of one field: both must hold);
   :func:`clausula` writes one clause of any of several values (``hueyapan_resumen``'s lists).
-* :meth:`Busqueda.params` gives the ``package_search`` parameters; :func:`cada_uno` reads every
-  dataset a search finds, a page at a time.
-* :func:`traducir` (``before_dataset_search``, so inside ``package_search`` itself) turns the
+* :meth:`Busqueda.params` gives the ``package_search`` parameters; :func:`iterate_datasets` reads
+  every dataset a search finds, a page at a time.
+* :func:`translate_query` (``before_dataset_search``, so inside ``package_search`` itself) turns the
   two virtual fields, which Solr does not hold as such, into Solr queries: the red flags that
   depend on today's date (``retraso``, ``sin_finiquito``) and a convocatoria's estado are
   evaluated against Solr's ``NOW``. Every form a client may write is understood:
@@ -34,8 +34,8 @@ from ckanext.hueyapan.comun import ESTADOS, TIMEZONE
 from ckanext.hueyapan.reglas import alertas
 
 __all__ = [
-    "ALERTA_FIELD", "ESTADO_FIELD", "ESTADOS", "Busqueda", "alerta_query", "cada_uno",
-    "clausula", "desde_peticion", "estado_query", "solr_instant", "traducir",
+    "ALERTA_FIELD", "ESTADO_FIELD", "ESTADOS", "Busqueda", "alerta_query", "iterate_datasets",
+    "clausula", "parse_busqueda", "estado_query", "solr_instant", "translate_query",
 ]
 
 ALERTA_FIELD = "hueyapan_alerta"
@@ -129,7 +129,7 @@ def _clause(match: re.Match[str]) -> str:
     return f"{match['sign']}({' '.join(parts)})"
 
 
-def traducir(text: str) -> str:
+def translate_query(text: str) -> str:
     """``text`` (a Solr ``q`` or ``fq``) with every clause on a virtual field turned into the
     Solr query it means; any other mention of them (a range, a wildcard) is refused."""
     if ALERTA_FIELD not in text and ESTADO_FIELD not in text:
@@ -183,7 +183,7 @@ class Busqueda:
         """Whether it narrows the datasets of its type at all."""
         return bool(self.q or self.clausulas or self.extras)
 
-    def con(self, *clausulas: str, tipo: str | None = None) -> Busqueda:
+    def narrow(self, *clausulas: str, tipo: str | None = None) -> Busqueda:
         """The same search narrowed by more clauses (and of a type)."""
         return dataclasses.replace(self, clausulas=self.clausulas + clausulas,
                                    tipo=tipo or self.tipo)
@@ -207,7 +207,7 @@ def _pairs(args: Any) -> list[tuple[str, str]]:
     return list(args)
 
 
-def desde_peticion(args: Any, tipo: str | None = None) -> Busqueda:
+def parse_busqueda(args: Any, tipo: str | None = None) -> Busqueda:
     """The search a query string means, as CKAN's search page reads it (``args``: a MultiDict,
     a mapping of values or lists, or (name, value) pairs)."""
     q, clauses, extras = "", [], {}
@@ -224,7 +224,7 @@ def desde_peticion(args: Any, tipo: str | None = None) -> Busqueda:
     return Busqueda(q=q, clausulas=tuple(clauses), extras=tuple(sorted(extras.items())), tipo=tipo)
 
 
-def cada_uno(busqueda: Busqueda, context: Context | None = None, limite: int = 50000,
+def iterate_datasets(busqueda: Busqueda, context: Context | None = None, limite: int = 50000,
              **more: Any) -> Iterator[dict[str, Any]]:
     """Every dataset a search finds (at most ``limite``), a page of ``package_search`` at a time,
     newest change first; ``context`` is the caller's (anonymous by default)."""

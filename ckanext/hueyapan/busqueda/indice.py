@@ -149,13 +149,15 @@ def _any_indigenous(keys: list[str]) -> bool:
 
 
 def before_search(search_params: dict[str, Any]) -> dict[str, Any]:
-    """Turn the virtual red-flag and estado filters into Solr queries (``filtros.traducir``, in
-    ``q``, ``fq`` and ``fq_list``); count red flags and estados separately."""
+    """Turn the virtual red-flag and estado filters into Solr queries
+    (``filtros.translate_query``, in ``q``, ``fq`` and ``fq_list``); count red flags and
+    estados separately."""
     for key in ("q", "fq"):
         if isinstance(search_params.get(key), str):
-            search_params[key] = filtros.traducir(search_params[key])
+            search_params[key] = filtros.translate_query(search_params[key])
     if isinstance(search_params.get("fq_list"), list):
-        search_params["fq_list"] = [filtros.traducir(str(fq)) for fq in search_params["fq_list"]]
+        search_params["fq_list"] = [filtros.translate_query(str(fq))
+                                    for fq in search_params["fq_list"]]
     facet_fields = search_params.get("facet.field")
     for field, flag in ((ESTADO_FIELD, "_hueyapan_estado_facet"),
                         (ALERTA_FIELD, "_hueyapan_alerta_facet")):
@@ -236,7 +238,7 @@ def after_search(search_results: dict[str, Any], search_params: dict[str, Any]) 
 def after_show(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """CKAN's standard keys (see estandar.py), and a convocatoria's estado, computed from its
     dates and today's date."""
-    estandar.completar(pkg_dict)
+    estandar.complete(pkg_dict)
     if pkg_dict.get("type") == "convocatoria":
         pkg_dict["estado"] = estado_convocatoria(pkg_dict)
     elif pkg_dict.get("type") == "obra":

@@ -3,7 +3,7 @@
 A search page or a community page asks for the label of a term or of a community once per
 listed dataset; each answer is the same for the whole request, so it is read from the
 database once and kept in the request's WSGI environment (a new one for every request, also
-in the test client). Actions that change terms or communities call ``olvidar()``.
+in the test client). Actions that change terms or communities call ``forget()``.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from flask import has_request_context, request
 
-__all__ = ["memo", "olvidar"]
+__all__ = ["memo", "forget"]
 
 _KEY = "ckanext.hueyapan.por_peticion"
 T = TypeVar("T")
@@ -28,7 +28,7 @@ def memo(key: Hashable, factory: Callable[[], T]) -> T:
     return cache[key]
 
 
-def olvidar() -> None:
+def forget() -> None:
     """Drop what this request has kept (after a change of terms or communities)."""
     if has_request_context():
         request.environ.pop(_KEY, None)

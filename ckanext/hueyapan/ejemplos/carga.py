@@ -21,11 +21,11 @@ from ckan.model import system_info
 from ckan.types import Context
 
 from ckanext.hueyapan import comun, participacion
-from ckanext.hueyapan.ejemplos.fotos import dibujar
+from ckanext.hueyapan.ejemplos.fotos import draw
 from ckanext.hueyapan.ejemplos.relatos import MARCA, VERSION, Archivo, Historia, historias
 from ckanext.hueyapan.model import Comunidad, Propuesta
 
-__all__ = ["ETIQUETA", "FUENTE", "Resultado", "cargar", "conjuntos", "hay_datos", "quitar"]
+__all__ = ["ETIQUETA", "FUENTE", "Resultado", "load", "list_datasets", "is_loaded", "remove"]
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,8 @@ def _usuario(name: str) -> model.User:
     return user
 
 
-def _subir(package_id: str, archivo: Archivo, titulo: str) -> None:
-    data, filename, mimetype = dibujar(archivo, titulo)
+def _upload(package_id: str, archivo: Archivo, titulo: str) -> None:
+    data, filename, mimetype = draw(archivo, titulo)
     tk.get_action("resource_create")(_contexto(), {
         "package_id": package_id, "name": archivo.nombre, "url": filename,
         "description": archivo.descripcion or f"{MARCA}: documento generado, sin valor oficial.",
@@ -100,7 +100,7 @@ def _subir(package_id: str, archivo: Archivo, titulo: str) -> None:
         "upload": FileStorage(stream=io.BytesIO(data), filename=filename, content_type=mimetype)})
 
 
-def _crear(historia: Historia) -> dict[str, Any]:
+def _create(historia: Historia) -> dict[str, Any]:
     campos = _campos(historia)
     convocatoria = historia.tipo == "convocatoria" and historia.propuestas
     if convocatoria:  # open today while its proposals arrive, then its own dates
@@ -113,11 +113,11 @@ def _crear(historia: Historia) -> dict[str, Any]:
     dataset = tk.get_action("package_create")(_contexto(), {**campos,
                                                              "owner_org": _area(historia.area)})
     for archivo in historia.archivos:
-        _subir(dataset["id"], archivo, campos["title"])
+        _upload(dataset["id"], archivo, campos["title"])
     return dataset
 
 
-def _proponer(historia: Historia, dataset: dict[str, Any],
+def _propose(historia: Historia, dataset: dict[str, Any],
               obras: dict[str, Historia]) -> list[str]:
     """Submit the story's proposals as their proponents, review them as the área, convert the
     one whose story says so; returns the names of the obras made."""
@@ -126,7 +126,7 @@ def _proponer(historia: Historia, dataset: dict[str, Any],
         user = _usuario(item.usuario)
         acta = Archivo("Acta de asamblea", "otro", ("Acta de asamblea comunitaria",
                                                     "Documento generado, sin firmas."), foto=False)
-        data, filename, mimetype = dibujar(acta, item.titulo)
+        data, filename, mimetype = draw(acta, item.titulo)
         shown = tk.get_action("hueyapan_propuesta_create")({"user": user.name}, {
             "convocatoria": dataset["id"], "titulo": f"{item.titulo} ({MARCA})",
             "comunidad": item.comunidad, "problema": item.problema,
@@ -146,12 +146,12 @@ def _proponer(historia: Historia, dataset: dict[str, Any],
             tk.get_action("package_patch")(_contexto(), {
                 "id": converted["dataset"]["id"], **_campos(obra)})
             for archivo in obra.archivos:
-                _subir(converted["dataset"]["id"], archivo, _campos(obra)["title"])
+                _upload(converted["dataset"]["id"], archivo, _campos(obra)["title"])
             made.append(obra.nombre)
     return made
 
 
-def _fechar_propuestas(historia: Historia, package_id: str) -> None:
+def _date_propuestas(historia: Historia, package_id: str) -> None:
     """Date each proposal on the day its story says it arrived (inside the call's window)."""
     hoy = comun.today()
     por_titulo = {f"{item.titulo} ({MARCA})": item for item in historia.propuestas}
@@ -173,7 +173,7 @@ def _activo(name: str) -> model.Package | None:
     return package
 
 
-def _quitar_fuente_anterior() -> bool:
+def _remove_old_source() -> bool:
     source = model.Package.get(FUENTE)
     if source is None:
         return False
@@ -184,13 +184,13 @@ def _quitar_fuente_anterior() -> bool:
     return True
 
 
-def cargar() -> Resultado:
+def load() -> Resultado:
     """Load the example catalog, or bring its dates to today. The same day twice: no change."""
     hoy = comun.today()
     if model.Session.query(Comunidad).count() == 0:
         raise tk.ObjectNotFound("El registro de comunidades está vacío: ejecute "
                                 "«ckan hueyapan cargar-comunidades».")
-    _quitar_fuente_anterior()
+    _remove_old_source()
     marcador = f"{VERSION} {hoy.isoformat()}"
     al_dia = system_info.get_system_info(_MARCADOR) == marcador
     stories = historias(hoy)
@@ -204,7 +204,7 @@ def cargar() -> Resultado:
             continue  # made by converting its proposal: only while its convocatoria is made
         if package is None:
             try:
-                dataset = _crear(historia)
+                dataset = _create(historia)
             except tk.ValidationError as error:
                 if "sin_consulta" not in historia.alertas:
                     raise
@@ -214,7 +214,7 @@ def cargar() -> Resultado:
             result.creados.append(historia.nombre)
             if not historia.propuestas:
                 continue
-            result.creados += _proponer(historia, dataset, obras)
+            result.creados += _propose(historia, dataset, obras)
             package = model.Package.get(dataset["id"])
             assert package is not None, dataset["id"]  # just created
         elif al_dia:
@@ -223,7 +223,7 @@ def cargar() -> Resultado:
         else:
             result.actualizados.append(historia.nombre)
         if historia.propuestas:
-            _fechar_propuestas(historia, package.id)
+            _date_propuestas(historia, package.id)
         tk.get_action("package_patch")(_contexto(), {"id": package.id, **_campos(historia)})
     system_info.set_system_info(_MARCADOR, marcador)
     return result
@@ -231,7 +231,7 @@ def cargar() -> Resultado:
 
 # --- finding and removing -----------------------------------------------------------------------
 
-def conjuntos(solo_activos: bool = False) -> list[model.Package]:
+def list_datasets(solo_activos: bool = False) -> list[model.Package]:
     """The example datasets (by their tag), in any state unless ``solo_activos``."""
     query = (model.Session.query(model.Package)
              .join(model.PackageTag, model.PackageTag.package_id == model.Package.id)
@@ -242,7 +242,7 @@ def conjuntos(solo_activos: bool = False) -> list[model.Package]:
     return query.all()
 
 
-def hay_datos() -> bool:
+def is_loaded() -> bool:
     """Whether the catalog shows example data right now (one small query)."""
     tagged = model.Session.execute(sa.text(
         "SELECT 1 FROM package p JOIN package_tag pt ON pt.package_id = p.id "
@@ -254,7 +254,7 @@ def hay_datos() -> bool:
     return source is not None and source.state == "active"
 
 
-def _borrar_archivos(package: model.Package) -> None:
+def _delete_archivos(package: model.Package) -> None:
     from ckan.lib import uploader
 
     for resource in package.resources_all:
@@ -266,13 +266,13 @@ def _borrar_archivos(package: model.Package) -> None:
                 pass
 
 
-def quitar() -> int:
+def remove() -> int:
     """Remove every example dataset (purged, with its files and proposals), the harvest source
     of earlier versions and its datasets, and retire the fictitious proponents. Returns how many
     datasets went."""
     context = _contexto()
-    removed = int(_quitar_fuente_anterior())
-    packages = conjuntos()
+    removed = int(_remove_old_source())
+    packages = list_datasets()
     ids = {p.id for p in packages}
     propuestas = model.Session.query(Propuesta).filter(Propuesta.convocatoria_id.in_(ids)).all()
     ids |= {p.dataset_id for p in propuestas if p.dataset_id}
@@ -286,7 +286,7 @@ def quitar() -> int:
         package = model.Package.get(package_id)
         if package is None:
             continue
-        _borrar_archivos(package)
+        _delete_archivos(package)
         tk.get_action("dataset_purge")(context, {"id": package_id})
         removed += 1
     for user in model.Session.query(model.User).filter(

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ckanext.hueyapan.ejemplos.relatos import MARCA, Archivo
 
-__all__ = ["dibujar"]
+__all__ = ["draw"]
 
 
 # --- drawing ------------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def _escena(draw: ImageDraw.ImageDraw, escena: str, avance: float) -> None:
             draw.rectangle((x, 480 - height + 30, x + 60, 480 - height + 90), fill=azul)
 
 
-def dibujar(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
+def draw(archivo: Archivo, titulo: str) -> tuple[bytes, str, str]:
     """The file's bytes, file name and media type: a drawn JPEG scene or a one-page PDF, both
     plainly synthetic and stamped with :data:`MARCA`."""
     if archivo.foto:

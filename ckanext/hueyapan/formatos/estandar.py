@@ -4,7 +4,7 @@ Plain CKAN gives every standard key of a dataset in ``package_create``, ``packag
 ``package_search``, ``null`` (or an empty list) when the dataset has no value: clients such as
 ckanapi scripts and other portals that harvest the catalog read ``pkg["author"]`` without
 checking. ckanext-scheming's show schema drops a field of the type's schema when it is empty, and
-a type without the field (an obra has no ``author``) never has the key. :func:`completar` puts
+a type without the field (an obra has no ``author``) never has the key. :func:`complete` puts
 back, with the empty value plain CKAN gives, every standard key that is absent (also a resource's
 name, description and format); a key that is present is never changed. Called from
 ``search.after_show``, which both ``package_show`` and every search result pass through
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["VACIOS", "VACIOS_RECURSO", "completar"]
+__all__ = ["VACIOS", "VACIOS_RECURSO", "complete"]
 
 #: Standard keys of a dataset and what plain CKAN 2.12.0 gives when the dataset has no value.
 VACIOS: Final[dict[str, Any]] = {
@@ -39,7 +39,7 @@ VACIOS: Final[dict[str, Any]] = {
 VACIOS_RECURSO: Final[dict[str, Any]] = {"name": None, "description": None, "format": None}
 
 
-def completar(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def complete(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """Add to ``pkg_dict`` the standard keys it lacks, empty as plain CKAN gives them."""
     for key, empty in VACIOS.items():
         if key not in pkg_dict:

@@ -84,8 +84,8 @@ def columns(dataset_type: str) -> list[Column]:
 def datasets(dataset_type: str, busqueda: filtros.Busqueda | None = None
              ) -> Iterator[dict[str, Any]]:
     """The datasets of one type a search finds (at most :data:`MAX_ROWS`), newest change first."""
-    busqueda = (busqueda or filtros.Busqueda()).con(tipo=dataset_type)
-    return filtros.cada_uno(busqueda, limite=MAX_ROWS)
+    busqueda = (busqueda or filtros.Busqueda()).narrow(tipo=dataset_type)
+    return filtros.iterate_datasets(busqueda, limite=MAX_ROWS)
 
 
 def _labels() -> tuple[dict[str, str], dict[tuple[str, str], str]]:
@@ -240,7 +240,7 @@ def _cache_dir() -> Path:
 
 
 def export(dataset_type: str, fmt: str, busqueda: filtros.Busqueda | None = None) -> bytes:
-    """The export of a search (:func:`filtros.desde_peticion`) as ``csv`` or ``xlsx`` bytes; the
+    """The export of a search (:func:`filtros.parse_busqueda`) as ``csv`` or ``xlsx`` bytes; the
     unfiltered one from disk while no dataset changed since it was made."""
     if fmt not in ("csv", "xlsx"):
         raise ValueError(fmt)

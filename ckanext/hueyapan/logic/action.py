@@ -153,7 +153,7 @@ def hueyapan_comunidad_create(context: Context, data_dict: DataDict) -> dict[str
     comunidad = Comunidad(**data)
     model.Session.add(comunidad)
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     log.info("Community %s (%s) created by %s", comunidad.id, comunidad.nombre, context.get("user"))
     return comunidad.as_dict(True)
 
@@ -174,7 +174,7 @@ def hueyapan_comunidad_update(context: Context, data_dict: DataDict) -> dict[str
     for field, value in data.items():
         setattr(comunidad, field, value)
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     _reindex(comunidades.datasets_with(comunidad.id))
     return comunidad.as_dict(True)
 
@@ -230,7 +230,7 @@ def hueyapan_comunidad_merge(context: Context, data_dict: DataDict) -> dict[str,
     source.estado = ESTADO_FUSIONADA
     source.fusionada_en = target.id
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     log.info("Community %s merged into %s by %s (%d datasets)", source.id, target.id,
              context.get("user"), changed)
     return dict(source.as_dict(), datasets_actualizados=changed)
@@ -249,7 +249,7 @@ def hueyapan_comunidad_retire(context: Context, data_dict: DataDict) -> dict[str
     comunidad = _get_comunidad(data["id"])
     comunidad.estado = ESTADO_RETIRADA
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     return comunidad.as_dict()
 
 
@@ -306,7 +306,7 @@ def hueyapan_termino_create(context: Context, data_dict: DataDict) -> dict[str, 
         termino.orden = len(vocabularios.terms(data["vocabulario"]))
     model.Session.add(termino)
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     return termino.as_dict()
 
 
@@ -327,7 +327,7 @@ def hueyapan_termino_update(context: Context, data_dict: DataDict) -> dict[str, 
     for field, value in data.items():
         setattr(termino, field, value.date() if isinstance(value, datetime.datetime) else value)
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     return termino.as_dict()
 
 

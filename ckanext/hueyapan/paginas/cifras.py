@@ -111,8 +111,8 @@ def compute(today: datetime.date | None = None) -> dict[str, Any]:
         "AND coalesce(nullif(extras->>'vigencia_fin', ''), '9999') >= :day", day=day)[0][0]
 
     abiertas = []
-    for convocatoria in filtros.cada_uno(
-            filtros.desde_peticion({filtros.ESTADO_FIELD: "abierta"}, "convocatoria"),
+    for convocatoria in filtros.iterate_datasets(
+            filtros.parse_busqueda({filtros.ESTADO_FIELD: "abierta"}, "convocatoria"),
             {"ignore_auth": True}, limite=1000):
         cierre_day = datetime.date.fromisoformat(str(convocatoria["fecha_cierre"])[:10])
         abiertas.append({"name": convocatoria["name"], "title": convocatoria["title"],

@@ -151,7 +151,7 @@ def fuentes(pkg: dict[str, Any]) -> list[dict[str, Any]]:
             for row in lista(pkg.get("fuentes_financiamiento")) if isinstance(row, dict)]
 
 
-def es_persona_moral(nombre: str, rfc: str | None = None) -> bool:
+def is_persona_moral(nombre: str, rfc: str | None = None) -> bool:
     """Whether a contractor is a company (persona moral): a company RFC (12 characters, checked
     when stored) or a company form in its name (S.A. de C.V., S. de R.L., A.C. ...)."""
     if rfc and len(rfc.strip()) == 12:
@@ -171,7 +171,7 @@ def contratista(pkg: dict[str, Any]) -> dict[str, Any]:
     rfc = (pkg.get("contratista_rfc") or "").strip() or None
     if not nombre:
         return {"caso": "sin_dato", "nombre": None, "rfc": None}
-    if es_persona_moral(nombre, rfc):
+    if is_persona_moral(nombre, rfc):
         return {"caso": "empresa", "nombre": nombre, "rfc": rfc}
     return {"caso": "persona", "nombre": None, "rfc": None}
 

@@ -198,7 +198,7 @@ def fila(flask_app: Any, tipo: str, filtro: Filtro, cifras: dict[str, Any] | Non
     """The counts of one filter (query-string pairs) of one type in every output."""
     cliente = _Cliente(flask_app)
     args = list(filtro)
-    busqueda = filtros.desde_peticion(args, tipo)
+    busqueda = filtros.parse_busqueda(args, tipo)
     api_args = [("q", busqueda.q), ("fq", busqueda.params()["fq"]), ("rows", "0"),
                 *busqueda.extras]
     cuentas: dict[str, int | None] = dict.fromkeys(COLUMNAS)

@@ -90,7 +90,7 @@ def seed_localities() -> tuple[int, int]:
         session.add(Comunidad(**row))
         inserted += 1
     session.commit()
-    peticion.olvidar()
+    peticion.forget()
     return inserted, len(present)
 
 

@@ -4,7 +4,7 @@ CKAN's licence register is read from ``data/licencias.json`` (shipped with the e
 plugin points ``licenses_group_url`` at it unless a deployment names another register). It holds
 Libre Uso MX (the licence of Mexico's open-data policy) and the international open licences staff
 may choose. ``ckanext.hueyapan.licencia_predeterminada`` names, by its id in the register, the
-licence of a dataset that names none; :func:`completar` gives such a dataset that licence when it
+licence of a dataset that names none; :func:`complete` gives such a dataset that licence when it
 is read (``package_show``, search results), so ``license_id``, ``license_title``, ``license_url``
 and ``isopen`` say the same as the dataset page, the form, DCAT and OC4IDS.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["LIBRE_USO_MX", "REGISTRO", "completar", "configurar", "para_indice", "predeterminada"]
+__all__ = ["LIBRE_USO_MX", "REGISTRO", "complete", "configure", "prepare_index", "predeterminada"]
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ LIBRE_USO_MX = "libre-uso-mx"
 _SIN_LICENCIA = ("", "notspecified")
 
 
-def configurar(config: Any) -> None:
+def configure(config: Any) -> None:
     """Point CKAN's licence register at ours unless the configuration names another."""
     if not config.get("licenses_group_url"):
         config["licenses_group_url"] = f"file://{REGISTRO}"
@@ -56,7 +56,7 @@ def predeterminada() -> dict[str, Any]:
     return {**licence.license_dictize(), "isopen": licence.isopen()}
 
 
-def completar(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def complete(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """A dataset that names no licence reads as published under the default one."""
     if (pkg_dict.get("license_id") or "") not in _SIN_LICENCIA:
         return pkg_dict
@@ -68,7 +68,7 @@ def completar(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     return pkg_dict
 
 
-def para_indice(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+def prepare_index(pkg_dict: dict[str, Any]) -> dict[str, Any]:
     """The same in the search index: the ``license_id`` facet and filter count such a dataset
     under the default licence (CKAN indexes the dict before ``after_dataset_show``)."""
     if (pkg_dict.get("license_id") or "") in _SIN_LICENCIA:

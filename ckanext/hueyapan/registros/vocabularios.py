@@ -91,7 +91,7 @@ def seed_terms() -> tuple[int, int]:
                 model.Session.add(Termino(**entry))
                 inserted += 1
     model.Session.commit()
-    peticion.olvidar()
+    peticion.forget()
     return inserted, len(present)
 
 

@@ -4,7 +4,7 @@
 blueprint:
 
 - ``hueyapan``: one blueprint (its endpoints are ``hueyapan.<view>``), its page families in a
-  module each, which adds its routes here with ``registrar``: ``guias.py`` (the templates for
+  module each, which adds its routes here with ``register``: ``guias.py`` (the templates for
   staff, the page for journalists), ``exportaciones.py`` (CSV, XLSX, OC4IDS and the data
   dictionary; the page of a filter that is not valid), ``comunidades.py`` (a page per community)
   and ``cambios.py`` (the Atom feeds);
@@ -24,7 +24,7 @@ __all__ = ["hueyapan", "propuestas"]
 
 hueyapan = Blueprint("hueyapan", __name__)
 
-guias.registrar(hueyapan)
-exportaciones.registrar(hueyapan)
-comunidades.registrar(hueyapan)
-cambios.registrar(hueyapan)
+guias.register(hueyapan)
+exportaciones.register(hueyapan)
+comunidades.register(hueyapan)
+cambios.register(hueyapan)

@@ -14,15 +14,20 @@ from ckanext.hueyapan.busqueda import filtros
 from ckanext.hueyapan.comun import DATASET_TYPES, ENTRADAS_ATOM, tipo_plural
 from ckanext.hueyapan.formatos import atom
 from ckanext.hueyapan.paginas import fichas
-from ckanext.hueyapan.views.comunidades import buscar, de_la_comunidad, direccion, encontrar
+from ckanext.hueyapan.views.comunidades import (
+    direccion,
+    find_comunidad,
+    narrow_to_comunidad,
+    search_datasets,
+)
 
-__all__ = ["registrar"]
+__all__ = ["register"]
 
 #: Characters of a dataset's description in its entry's summary.
 RESUMEN = 300
 
 
-def registrar(blueprint: Blueprint) -> None:
+def register(blueprint: Blueprint) -> None:
     """Adds the routes of the feeds to ``blueprint``."""
     blueprint.add_url_rule("/comunidad/<clave>/cambios.atom", view_func=comunidad_feed)
     blueprint.add_url_rule("/cambios/<tipo>.atom", view_func=tipo_feed)
@@ -31,7 +36,8 @@ def registrar(blueprint: Blueprint) -> None:
 def _latest(busqueda: filtros.Busqueda) -> list[dict[str, Any]] | None:
     """The latest changed datasets a feed's search finds (None: the filters are not valid)."""
     try:
-        found = buscar(**busqueda.params(rows=ENTRADAS_ATOM, sort="metadata_modified desc"))
+        found = search_datasets(**busqueda.params(rows=ENTRADAS_ATOM,
+                                                  sort="metadata_modified desc"))
     except tk.ValidationError:
         return None
     return found["results"]
@@ -65,10 +71,10 @@ def _atom(results: list[dict[str, Any]], feed_id: str, title: str, subtitle: str
 def comunidad_feed(clave: str) -> Response:
     """Atom feed of the datasets that name a community (search filters as on the search page:
     ``/comunidad/300730030/cambios.atom?dataset_type=obra``)."""
-    found = encontrar(clave)
+    found = find_comunidad(clave)
     if found is None:
         return tk.abort(404, tk._("There is no community \"{key}\"").format(key=clave))
-    results = _latest(de_la_comunidad(found, request.args))
+    results = _latest(narrow_to_comunidad(found, request.args))
     if results is None:
         return tk.abort(400, tk._("The search filters are not valid"))
     return _atom(
@@ -85,7 +91,7 @@ def tipo_feed(tipo: str) -> Response:
     ``/cambios/obra.atom``, ``/cambios/obra.atom?hueyapan_alerta=retraso``."""
     if tipo not in DATASET_TYPES:
         return tk.abort(404, tk._("There is no feed for \"{type}\"").format(type=tipo))
-    results = _latest(filtros.desde_peticion(request.args, tipo))
+    results = _latest(filtros.parse_busqueda(request.args, tipo))
     if results is None:
         return tk.abort(400, tk._("The search filters are not valid"))
     municipality = tk.config["ckanext.hueyapan.municipio.nombre"]

@@ -18,24 +18,25 @@ from ckanext.hueyapan.comun import DATASET_TYPES
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 from ckanext.hueyapan.paginas import mapas
 
-__all__ = ["POR_TIPO", "buscar", "de_la_comunidad", "direccion", "encontrar", "registrar"]
+__all__ = ["POR_TIPO", "direccion", "find_comunidad", "narrow_to_comunidad", "register",
+           "search_datasets"]
 
 #: Datasets of each type listed on a community's page (the most recently changed).
 POR_TIPO = 20
 
 
-def registrar(blueprint: Blueprint) -> None:
+def register(blueprint: Blueprint) -> None:
     """Adds the routes of the community pages to ``blueprint``."""
     blueprint.add_url_rule("/comunidad/", view_func=comunidades_index)
     blueprint.add_url_rule("/comunidad/<clave>", view_func=comunidad)
 
 
-def buscar(**params: Any) -> dict[str, Any]:
+def search_datasets(**params: Any) -> dict[str, Any]:
     """``package_search`` with ``params``, as the visitor may see it."""
     return tk.get_action("package_search")({}, params)
 
 
-def encontrar(clave: str) -> Comunidad | None:
+def find_comunidad(clave: str) -> Comunidad | None:
     """The community of an INEGI key: our key (``300730030``) or its CVEGEO."""
     return model.Session.get(Comunidad, clave) or (
         model.Session.query(Comunidad).filter(Comunidad.cvegeo == clave).first())
@@ -46,14 +47,15 @@ def direccion(comunidad: Comunidad, **kw: Any) -> str:
     return tk.url_for("hueyapan.comunidad", clave=comunidad.id, **kw)
 
 
-def de_la_comunidad(comunidad: Comunidad, args: Any = ()) -> filtros.Busqueda:
+def narrow_to_comunidad(comunidad: Comunidad, args: Any = ()) -> filtros.Busqueda:
     """The search of the datasets that name a community (narrowed by a query string)."""
-    return filtros.desde_peticion(args).con(filtros.clausula("hueyapan_comunidad", [comunidad.id]))
+    clausula = filtros.clausula("hueyapan_comunidad", [comunidad.id])
+    return filtros.parse_busqueda(args).narrow(clausula)
 
 
 def _counts() -> dict[str, int]:
     """Public datasets per community key (the community facet, every type)."""
-    result = buscar(rows=0, **{"facet.field": '["hueyapan_comunidad"]', "facet.limit": -1})
+    result = search_datasets(rows=0, **{"facet.field": '["hueyapan_comunidad"]', "facet.limit": -1})
     return result["facets"].get("hueyapan_comunidad", {})
 
 
@@ -72,7 +74,7 @@ def comunidades_index() -> str:
 def comunidad(clave: str) -> Any:
     """A community's page: ``/comunidad/300730030``. Its name as a slug
     (``/comunidad/los-mangos``) and a merged community redirect to the permanent address."""
-    found = encontrar(clave)
+    found = find_comunidad(clave)
     if found is None:
         matches = [c for c in model.Session.query(Comunidad).all() if slugify(c.nombre) == clave]
         if len(matches) == 1:
@@ -82,11 +84,12 @@ def comunidad(clave: str) -> Any:
         return redirect(tk.url_for("hueyapan.comunidad", clave=found.fusionada_en), code=301)
     if clave != found.id:
         return redirect(direccion(found), code=301)
-    suya = de_la_comunidad(found)
+    suya = narrow_to_comunidad(found)
     # The latest changes of each type; the rest through the search page of that type (a
     # populous community names hundreds of datasets: a page for a phone with poor signal).
     listas = {
-        tipo: buscar(**suya.con(tipo=tipo).params(rows=POR_TIPO, sort="metadata_modified desc"))
+        tipo: search_datasets(**suya.narrow(tipo=tipo).params(rows=POR_TIPO,
+                                                              sort="metadata_modified desc"))
         for tipo in DATASET_TYPES
     }
     return tk.render("hueyapan/comunidad.html", {

@@ -16,10 +16,10 @@ from ckanext.hueyapan.comun import DATASET_TYPES
 from ckanext.hueyapan.formatos import oc4ids
 from ckanext.hueyapan.hojas import exportar
 
-__all__ = ["registrar"]
+__all__ = ["register"]
 
 
-def registrar(blueprint: Blueprint) -> None:
+def register(blueprint: Blueprint) -> None:
     """Adds the routes of the exports, and the handler of filters that are not valid, to
     ``blueprint``."""
     blueprint.add_url_rule("/exportar/<tipo>.<any(csv, xlsx):formato>", view_func=exportacion)
@@ -34,7 +34,7 @@ def exportacion(tipo: str, formato: str) -> Response:
     if tipo not in DATASET_TYPES:
         return tk.abort(404, tk._("There is no export for \"{type}\"").format(type=tipo))
     try:
-        content = exportar.export(tipo, formato, filtros.desde_peticion(request.args))
+        content = exportar.export(tipo, formato, filtros.parse_busqueda(request.args))
     except tk.ValidationError:
         return tk.abort(400, tk._("The search filters are not valid"))
     mimetype = exportar.CSV_MIMETYPE if formato == "csv" else exportar.XLSX_MIMETYPE
@@ -65,7 +65,7 @@ def oc4ids_paquete() -> Response:
     """Every public obra a search finds, as an OC4IDS project package (search filters as on the
     search page: ``/exportar/oc4ids.json?hueyapan_ejercicio=2025``)."""
     try:
-        obras = list(exportar.datasets("obra", filtros.desde_peticion(request.args)))
+        obras = list(exportar.datasets("obra", filtros.parse_busqueda(request.args)))
     except tk.ValidationError:
         return tk.abort(400, tk._("The search filters are not valid"))
     projects = [oc4ids.project(obra) for obra in obras]

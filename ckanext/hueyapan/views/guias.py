@@ -11,10 +11,10 @@ from ckanext.hueyapan.comun import DATASET_TYPES
 from ckanext.hueyapan.hojas import plantillas
 from ckanext.hueyapan.paginas import periodistas
 
-__all__ = ["registrar"]
+__all__ = ["register"]
 
 
-def registrar(blueprint: Blueprint) -> None:
+def register(blueprint: Blueprint) -> None:
     """Adds the routes of the guides to ``blueprint``."""
     blueprint.add_url_rule("/plantillas", view_func=plantillas_index)
     blueprint.add_url_rule("/plantillas/<tipo>.<any(csv, xlsx):formato>", view_func=plantilla)
