@@ -18,8 +18,19 @@ from typing import Any
 
 import yaml
 
-__all__ = ["INNER", "PARENTHESES", "SNIFF_CHARS", "ZIP_MAGIC", "aliases_file", "detect_encoding",
-           "is_workbook_zip", "name_forms", "normalise_header", "sniff_delimiter"]
+__all__ = ["INNER", "PARENTHESES", "SNIFF_CHARS", "ZIP_MAGIC", "ReadError", "aliases_file",
+           "detect_encoding", "is_workbook_zip", "name_forms", "normalise_header",
+           "sniff_delimiter"]
+
+
+class ReadError(Exception):
+    """A file could not be read. ``message`` (also ``str(error)``) is a user-facing sentence,
+    already translated for the current request."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
 
 ZIP_MAGIC = b"PK\x03\x04"
 SNIFF_CHARS = 64 * 1024

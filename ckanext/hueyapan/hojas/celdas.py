@@ -19,6 +19,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.hueyapan.comun.lectura import (
     SNIFF_CHARS,
     ZIP_MAGIC,
+    ReadError,
     aliases_file,
     detect_encoding,
     is_workbook_zip,
@@ -31,12 +32,8 @@ __all__ = ["EMPTY", "Cell", "TableError", "display", "empty_markers", "read_shee
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-class TableError(Exception):
+class TableError(ReadError):
     """The whole file is unusable; ``str(error)`` is a translated message."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import ckan.plugins.toolkit as tk
 from ckanext.hueyapan.comun.lectura import (
     SNIFF_CHARS,
     ZIP_MAGIC,
+    ReadError,
     detect_encoding,
     is_workbook_zip,
     normalise_header,
@@ -91,15 +92,11 @@ _XLSX_MIMETYPES = frozenset(
 )
 
 
-class PrivacyScanError(Exception):
+class PrivacyScanError(ReadError):
     """A file that should be checked for personal data could not be read.
 
     ``message`` is a user-facing sentence, already translated for the current request.
     """
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
