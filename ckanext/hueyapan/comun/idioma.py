@@ -11,12 +11,30 @@ from collections.abc import Iterator
 
 import ckan.plugins.toolkit as tk
 
-__all__ = ["N_", "default_language"]
+__all__ = ["CORRECTED_MESSAGES", "N_", "default_language"]
 
 
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
+
+
+#: Messages of CKAN's staff pages that CKAN's Spanish catalog leaves in English ("Publish",
+#: "Unpublish"), misspells ("Actrulizar") or writes in another Spanish ("Podés", "ficheros").
+#: Listed here so that the extraction keeps them in our catalog, whose translations win over
+#: CKAN's; ``tests/views/test_paginas_personal.py`` checks the pages that show them.
+CORRECTED_MESSAGES = (
+    N_("Publish"),
+    N_("Unpublish"),
+    N_("Update {object_type}"),
+    N_("Navigate to resource: {name_or_id}"),
+    N_("Navigate to resource: {name}"),
+    N_('You can use <a href="#markdown" title="Markdown quick reference" data-bs-toggle="popover" '
+       'data-bs-content="%(markdown_tooltip)s" data-bs-html="true">Markdown formatting</a> here'),
+    N_("A CKAN Dataset is a collection of data resources (such as files), together with a "
+       "description and other information, at a fixed URL. Datasets are what users see when "
+       "searching for data."),
+)
 
 
 @contextlib.contextmanager
