@@ -89,6 +89,18 @@ def comunidades(clean_db_all):
     seed_terms()
 
 
+@pytest.fixture
+def area(comunidades):
+    """The área Obras Públicas (an organization) with an editor (password and API token), on the
+    seeded communities."""
+    from ckan.tests import factories
+
+    editor = factories.UserWithToken(name="area-obras")
+    org = factories.Organization(name="obras-publicas", title="Obras Públicas",
+                                 users=[{"name": editor["name"], "capacity": "editor"}])
+    return {"editor": editor, "org": org}
+
+
 def pytest_sessionfinish(session, exitstatus) -> None:
     """Stop the harvest consumers that tests/harvesters/conftest.py keeps between tests."""
     harvesting = sys.modules.get("tests.harvesters.conftest")

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from ckan import model
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA
@@ -32,15 +31,6 @@ RECHAZO = "no puede pasar de «Planeación» sin una consulta ciudadana registra
 DUREZA = pytest.mark.ckan_config("ckanext.hueyapan.obra.consulta_obligatoria", "true")
 
 pytestmark = pytest.mark.usefixtures("with_plugins", "clean_index")
-
-
-@pytest.fixture
-def area(comunidades):
-    """The área Obras Públicas with an editor (password and API token)."""
-    editor = factories.UserWithToken(name="area-obras")
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas",
-                                 users=[{"name": editor["name"], "capacity": "editor"}])
-    return {"editor": editor, "org": org}
 
 
 def _text(html: str) -> str:

@@ -9,7 +9,6 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.fabricas import obra
@@ -35,14 +34,6 @@ def _found(text: str) -> list[str]:
     return [word for word in NOT_ON_STAFF_PAGES
             if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(word) + r"(?![\wÁÉÍÓÚáéíóúÑñ])",
                          text)]
-
-
-@pytest.fixture
-def area(comunidades):
-    editor = factories.UserWithToken(name="area-obras")
-    org = factories.Organization(name="obras-publicas", title="Obras Públicas",
-                                 users=[{"name": editor["name"], "capacity": "editor"}])
-    return {"editor": editor, "org": org}
 
 
 def test_the_new_obra_form_speaks_mexican_spanish(app, area):
