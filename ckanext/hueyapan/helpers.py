@@ -239,8 +239,6 @@ def hueyapan_comunidades_nombres(keys: list[str]) -> str:
     return ", ".join(labels[key] for key in keys)
 
 
-
-
 # --- Dataset pages of an obra, a programa social and a convocatoria (see paginas/fichas.py) -------
 
 def hueyapan_ficha(nombre: str, *args: Any, **kwargs: Any) -> Any:
