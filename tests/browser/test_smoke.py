@@ -22,7 +22,7 @@ def test_page_renders_in_spanish(browser, live_server, screenshot, path):
     # The no-external-request guard runs after the test body (see conftest.py).
 
 
-def test_staff_member_logs_in_and_sees_the_dashboard(browser, live_server, screenshot, login):
+def test_staff_member_logs_in_and_lands_on_mi_area(browser, live_server, screenshot, login):
     user = factories.User(
         name="maria-lopez",
         fullname="María López Hernández",
@@ -33,11 +33,11 @@ def test_staff_member_logs_in_and_sees_the_dashboard(browser, live_server, scree
     visit(browser, live_server + "/user/login")
     screenshot("formulario-de-acceso")
     login(user["name"], "Hueyapan-2024!")
-    screenshot("tablero")
+    screenshot("mi-area")
 
-    assert urlsplit(browser.current_url).path.startswith("/dashboard")
+    assert urlsplit(browser.current_url).path == "/mi-area"
     page = browser.find_element(By.TAG_NAME, "body").text
     assert "María López Hernández" in page
-    # The account bar of a logged-in user: a link to the dashboard and the log-out form (a POST).
-    assert browser.find_elements(By.CSS_SELECTOR, "a[href$='/dashboard/datasets']")
+    # The account bar of a logged-in user: a link to Mi área and the log-out form (a POST).
+    assert browser.find_elements(By.CSS_SELECTOR, "a[href$='/mi-area']")
     assert browser.find_elements(By.CSS_SELECTOR, "form[action$='/user/_logout'][method=post]")

@@ -144,3 +144,24 @@ def test_the_extent_of_a_point_is_a_100_m_square():
     assert height_m == pytest.approx(100, rel=0.01)
     assert width_m == pytest.approx(100, rel=0.01)
     assert (minx + maxx) / 2 == pytest.approx(lon) and (miny + maxy) / 2 == pytest.approx(lat)
+
+
+# --- What a location input holds -------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "geometry"), [
+    ("", None),
+    ("18.1519, -95.1427", {"type": "Point", "coordinates": [-95.1427, 18.1519]}),
+    ("18.1519 -95.1427", {"type": "Point", "coordinates": [-95.1427, 18.1519]}),
+    ("18.15,-95.14; 18.16,-95.13;", {"type": "LineString",
+                                      "coordinates": [[-95.14, 18.15], [-95.13, 18.16]]}),
+    ('{"type": "Point", "coordinates": [-95.14, 18.15]}',
+     {"type": "Point", "coordinates": [-95.14, 18.15]}),
+])
+def test_a_location_is_read_from_pairs_or_geojson(text, geometry):
+    assert espacial.parse_ubicacion(text) == geometry
+
+
+@pytest.mark.parametrize("text", ["Los Mangos", "18.15", "[1, 2]", "18.15, -95.14; calle"])
+def test_a_location_that_is_neither_is_refused(text):
+    with pytest.raises(ValueError):
+        espacial.parse_ubicacion(text)

@@ -192,7 +192,7 @@ def test_the_login_form_needs_its_token(app, with_plugins, clean_db_all):
     answer = visitor.post("/user/login", data={
         "login": "area-obras", "password": "correct123", "_csrf_token": csrf_token(form)},
         follow_redirects=False)
-    assert answer.status_code == 302 and "/dashboard" in answer.headers["Location"]
+    assert answer.status_code == 302 and "/mi-area" in answer.headers["Location"]
     assert logged_in(visitor)
 
 

@@ -23,7 +23,8 @@ from ckan import model
 
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 
-__all__ = ["Punto", "comunidad_mapa", "comunidades_mapa", "svg_geometria", "svg_mapa"]
+__all__ = ["Punto", "comunidad_mapa", "comunidades_mapa", "svg_geometria", "svg_mapa",
+           "svg_selector"]
 
 WIDTH = 640
 _DATA = resources.files("ckanext.hueyapan") / "data"
@@ -179,6 +180,36 @@ def svg_geometria(geometria: dict[str, Any], titulo: str, descripcion: str = "",
         f'aria-labelledby="hy-mapa-titulo{" hy-mapa-desc" if descripcion else ""}" '
         f'xmlns="http://www.w3.org/2000/svg"><title id="hy-mapa-titulo">{escape(titulo)}</title>'
         f'{description}{"".join(body)}</svg>'
+    )
+
+
+def svg_selector(ident: str, titulo: str, descripcion: str) -> Markup:
+    """The map of a staff form (``selector-mapa.js``): the municipality and every active
+    community as a circle carrying its key (``data-clave``). The projection travels in the
+    ``data-*`` attributes of the SVG, so that the script turns a click into longitude and
+    latitude, and draws the form's geometry, with the same arithmetic as the server. Without
+    the script the map is only a picture, and the form's inputs still work."""
+    boundary = _boundary()
+    projection = _Projection(boundary.bounds)
+    body = [f'<path class="hy-mapa-municipio" d="{projection.path(boundary)}"/>']
+    communities = (model.Session.query(Comunidad).filter(Comunidad.estado == ESTADO_ACTIVA)
+                   .order_by(Comunidad.nombre))
+    for comunidad in communities:
+        if comunidad.longitud is None or comunidad.latitud is None:
+            continue
+        x, y = projection.xy(comunidad.longitud, comunidad.latitud)
+        body.append(f'<g class="hy-selector-comunidad" data-clave="{escape(comunidad.id)}">'
+                    f'<title>{escape(comunidad.nombre)}</title>'
+                    f'<circle cx="{x}" cy="{y}" r="6"/></g>')
+    return Markup(
+        f'<svg id="{escape(ident)}" class="hy-mapa hy-selector-mapa" '
+        f'viewBox="0 0 {WIDTH} {projection.height}" role="img" '
+        f'aria-labelledby="{escape(ident)}-titulo {escape(ident)}-desc" '
+        f'data-minx="{projection.minx}" data-maxy="{projection.maxy}" '
+        f'data-kx="{projection.kx}" data-escala="{projection.scale}" '
+        f'data-margen="{projection.margin}" xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{escape(ident)}-titulo">{escape(titulo)}</title>'
+        f'<desc id="{escape(ident)}-desc">{escape(descripcion)}</desc>{"".join(body)}</svg>'
     )
 
 

@@ -29,6 +29,7 @@ import functools
 import json
 import logging
 import math
+import re
 from collections.abc import Iterable
 from importlib import resources
 from typing import Any
@@ -38,9 +39,42 @@ import ckan.plugins.toolkit as tk
 from ckanext.hueyapan.model import Comunidad
 
 __all__ = ["MIN_SIDE_M", "comunidades_bounds", "extent", "index_extent", "municipal_boundary",
-           "own_geometry"]
+           "own_geometry", "parse_ubicacion"]
 
 log = logging.getLogger(__name__)
+
+# "18.1519, -95.1427": latitude first, as phones and web maps copy them.
+_PAIR = re.compile(r"^\s*(-?\d{1,2}(?:\.\d+)?)\s*[, ]\s*(-?\d{1,3}(?:\.\d+)?)\s*$")
+
+
+def parse_ubicacion(text: str) -> dict[str, Any] | None:
+    """A GeoJSON geometry from what a location input holds: a GeoJSON text (the form's map
+    writes one), one "latitude, longitude" pair (a point, as phones and web maps copy it) or
+    several separated by ";" (a line: a road, a network).
+
+    Raises ``ValueError`` for text that is none of those; the caller says so in Spanish."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.startswith("{"):
+        geometry = json.loads(text)
+        if not isinstance(geometry, dict):
+            raise ValueError(text)
+        return geometry
+    positions = []
+    for part in text.split(";"):
+        if not part.strip():
+            continue
+        match = _PAIR.match(part)
+        if not match:
+            raise ValueError(part)
+        lat, lon = float(match.group(1)), float(match.group(2))
+        positions.append([round(lon, 6), round(lat, 6)])
+    if not positions:
+        raise ValueError(text)
+    if len(positions) == 1:
+        return {"type": "Point", "coordinates": positions[0]}
+    return {"type": "LineString", "coordinates": positions}
 
 #: Shortest side, in metres, of an indexed extent (a point becomes a square of this side).
 MIN_SIDE_M = 100.0
