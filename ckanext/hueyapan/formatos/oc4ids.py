@@ -22,7 +22,9 @@ Mapping (field → OC4IDS):
   a ``supplier`` party; each funding source → a ``funder`` party;
 * ``avance_fisico``, ``avance_financiero`` and ``historial_avance`` → ``metrics``
   (physicalProgress, financialProgress, percent);
-* ``consultas`` → ``social.consultationMeetings``;
+* ``consultas`` → ``social.consultationMeetings``; each one's minutes (``reglas/actas.py``) →
+  a document of type ``minutes.consultationMeeting``: the obra's resource that holds them, or a
+  document of their own when they are a web address outside the obra's resources;
 * ``modalidad_fais`` → ``type`` (construcción → construction, ampliación → expansion,
   rehabilitación → rehabilitation; mantenimiento and equipamiento have no code and no type);
 * the contract → ``contractingProcesses[0].summary``, its ``convenios_modificatorios`` →
@@ -47,6 +49,7 @@ from ckanext.hueyapan.comun.cantidades import fecha, numero
 from ckanext.hueyapan.model import Comunidad, Termino
 from ckanext.hueyapan.registros.comunidades import boundary_geojson
 from ckanext.hueyapan.registros.licencias import predeterminada
+from ckanext.hueyapan.reglas import actas
 
 __all__ = ["package", "project", "PUBLISHED_VERSION"]
 
@@ -68,10 +71,12 @@ _METHOD = {
 }
 _TYPE = {"construccion": "construction", "ampliacion": "expansion",
          "rehabilitacion": "rehabilitation"}
+#: The documentType (open codelist, OC4IDS's own code) of a consultation's minutes.
+MINUTES = "minutes.consultationMeeting"
 _DOCUMENT_TYPE = {
     "evidencia_fotografica": "illustration",
     "contrato": "contractSigned",
-    "acta_consulta": "hearingNotice",
+    "acta_consulta": MINUTES,
     "informe_avance": "physicalProgressReport",
     "convenio_modificatorio": "contractAmendment",
     "acta_entrega": "completionCertificate",
@@ -193,6 +198,31 @@ def _modifications(obra: dict[str, Any]) -> list[dict[str, Any]]:
     return modifications
 
 
+def _minutes(obra: dict[str, Any]) -> dict[str, Any]:
+    """The consultations' minutes: ``resources``, the ids of the obra's resources that hold
+    some; ``documents``, a document for each consultation whose minutes are a web address
+    outside the obra's resources."""
+    resources: set[str] = set()
+    documents: list[dict[str, Any]] = []
+    for number, consulta in enumerate(obra.get("consultas") or [], start=1):
+        if not isinstance(consulta, dict):
+            continue
+        acta = actas.locate(obra, consulta.get("acta"))
+        if acta.recurso is not None:
+            resources.add(str(acta.recurso.get("id")))
+        elif acta.url:
+            day = fecha(consulta.get("fecha"))
+            documents.append({
+                "id": f"acta-consulta-{number}",
+                "documentType": MINUTES,
+                "title": (f"Acta de la consulta ciudadana del {day.isoformat()}" if day
+                          else "Acta de la consulta ciudadana"),
+                "description": consulta.get("lugar"),
+                "url": acta.url,
+            })
+    return {"resources": resources, "documents": documents}
+
+
 def project(obra: dict[str, Any]) -> dict[str, Any]:
     """One obra as an OC4IDS project."""
     communities, terms = _labels()
@@ -257,16 +287,18 @@ def project(obra: dict[str, Any]) -> dict[str, Any]:
                          "publicOffice": {"organization": {"id": area_id,
                                                            "name": organization.get("title")}}
                          if organization else None})
+    minutes = _minutes(obra)
     documents = [{
         "id": resource.get("id"),
-        "documentType": _DOCUMENT_TYPE.get(resource.get("tipo_recurso") or ""),
+        "documentType": (MINUTES if resource.get("id") in minutes["resources"]
+                         else _DOCUMENT_TYPE.get(resource.get("tipo_recurso") or "")),
         "title": resource.get("name"),
         "description": resource.get("description"),
         "url": resource.get("url"),
         "format": resource.get("mimetype"),
         "dateModified": _timestamp(resource.get("metadata_modified")
                                    or resource.get("last_modified")),
-    } for resource in obra.get("resources") or []]
+    } for resource in obra.get("resources") or []] + minutes["documents"]
     completion = {"endDate": _date(obra.get("fecha_termino_real")),
                   "finalValue": _money(obra.get("monto_final"))}
     return _prune({

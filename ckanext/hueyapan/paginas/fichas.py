@@ -25,6 +25,7 @@ from ckanext.hueyapan.comun.cantidades import fecha, lista, porcentaje
 from ckanext.hueyapan.model import ESTADO_ACTIVA, Comunidad
 from ckanext.hueyapan.paginas import mapas
 from ckanext.hueyapan.registros import comunidades, vocabularios
+from ckanext.hueyapan.reglas import actas
 from ckanext.hueyapan.reglas.alertas import ALERTAS, DIAS_FINIQUITO
 
 __all__ = [
@@ -176,36 +177,24 @@ def contratista(pkg: dict[str, Any]) -> dict[str, Any]:
     return {"caso": "persona", "nombre": None, "rfc": None}
 
 
-def _resource_by_name(pkg: dict[str, Any], text: str) -> dict[str, Any] | None:
-    wanted = text.strip().casefold()
-    for res in pkg.get("resources") or []:
-        if wanted and wanted in {(res.get("name") or "").strip().casefold(),
-                                 (res.get("url") or "").rsplit("/", 1)[-1].casefold()}:
-            return res
-    return None
-
-
 def consultas(pkg: dict[str, Any]) -> dict[str, Any]:
-    """The citizen consultations in date order, with attendance totals; each one's minutes as a
-    link (``acta_url``) when they are a web address or a resource of the dataset."""
+    """The citizen consultations in date order, with attendance totals; each one's minutes
+    (``reglas/actas.py``) as a link (``acta_url``) to the dataset's resource or the web address
+    recorded, else as the text recorded (``acta``), else pending (``acta_pendiente``);
+    ``numero`` is its place in the stored list, from 1."""
     filas = []
-    for row in lista(pkg.get("consultas")):
+    for numero, row in enumerate(lista(pkg.get("consultas")), start=1):
         if not isinstance(row, dict):
             continue
         mujeres, hombres = _int(row.get("asistentes_mujeres")), _int(row.get("asistentes_hombres"))
-        acta = (row.get("acta") or "").strip()
-        acta_url = None
-        if acta.startswith(("http://", "https://")):
-            acta_url = acta
-        elif acta:
-            res = _resource_by_name(pkg, acta)
-            acta_url = res.get("url") if res and tk.h.is_url(res.get("url")) else None
+        acta = actas.locate(pkg, row.get("acta"))
         filas.append({
             "fecha": row.get("fecha"), "lugar": row.get("lugar") or "",
             "mujeres": mujeres, "hombres": hombres,
             "total": ((mujeres or 0) + (hombres or 0)
                       if mujeres is not None or hombres is not None else None),
-            "acta": acta, "acta_url": acta_url,
+            "acta": acta.texto, "acta_url": acta.url, "acta_pendiente": acta.pendiente,
+            "numero": numero,
         })
     filas.sort(key=lambda f: str(f["fecha"] or ""))
     return {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ckanext.hueyapan.views import cambios, comunidades, exportaciones, guias
+from ckanext.hueyapan.views import cambios, comunidades, consultas, exportaciones, guias
 from ckanext.hueyapan.views.propuestas import propuestas
 
 __all__ = ["hueyapan", "propuestas"]
@@ -28,3 +28,4 @@ guias.register(hueyapan)
 exportaciones.register(hueyapan)
 comunidades.register(hueyapan)
 cambios.register(hueyapan)
+consultas.register(hueyapan)
