@@ -44,6 +44,13 @@ REPLACED = {
         "ckanext.scheming", "dd9d303daf7ea7e1", "one line upstream; only http(s)/ftp as links"),
     "home/index.html": (
         "ckan", "2fc1b7cf8c4e5b8a", "our own home page on page.html, not a copy"),
+    # the staff pages in Spanish (tests/browser/test_paginas_personal.py)
+    "source/new_source_form.html": (
+        "ckanext.harvest", "86cb5b61a0a6c46e", "English label and button outside any block"),
+    "snippets/job_details.html": (
+        "ckanext.harvest", "761052bfa885ccf3", "no block; counts as English words"),
+    "admin/snippets/data_type.html": (
+        "ckan", "140fcbd7b150fd22", "no block; a <p> inside the <ul> (axe list)"),
 }
 
 _UPLOAD = "package/snippets/resource_upload_field.html"
@@ -58,6 +65,16 @@ COPIED_BLOCKS = {
     (_UPLOAD, "link_controls"): ("ckan", "7173dc43ca47693b"),
     ("header.html", "header_account_profile"): ("ckan", "e55126ead8765f2c"),
     ("header.html", "header_dashboard"): ("ckan", "b2b9398ccf5b8a81"),
+    # withdrawing and deleting said in Spanish and confirmed (views/publicacion.py)
+    ("package/snippets/package_form.html", "delete_button"): ("ckan", "df4e0d1067e20b79"),
+    ("package/snippets/package_form.html", "publish_button"): ("ckan", "92954e651971df44"),
+    # the staff pages in Spanish (tests/browser/test_paginas_personal.py)
+    ("source/job/list.html", "primary_content_inner"): ("ckanext.harvest", "d2a84c9f009c1b99"),
+    ("source/admin_base.html", "content_action"): ("ckanext.harvest", "46e87313cc34ffe3"),
+    ("source/search.html", "secondary_content"): ("ckanext.harvest", "29ebfc4964db39cb"),
+    ("package/snippets/resource_item.html", "resource_item_title"): ("ckan", "2514826eb123c1bb"),
+    ("organization/bulk_process.html", "form"): ("ckan", "bae06e72add05d40"),
+    ("admin/index.html", "primary_content_inner"): ("ckan", "8d3857ac969ed967"),
 }
 
 _TAG = re.compile(r"{%-?\s*(block|endblock)\b\s*(\w*)[^%]*%}")

@@ -7,6 +7,7 @@ import ckan.plugins.toolkit as tk
 from ckan.lib.plugins import DefaultTranslation
 
 from ckanext.hueyapan.busqueda import indice
+from ckanext.hueyapan.comun import idioma
 from ckanext.hueyapan.paginas import cifras
 from ckanext.hueyapan.registros import licencias
 from ckanext.hueyapan.salvaguardas import (
@@ -57,6 +58,7 @@ class HueyapanPlugin(DefaultTranslation, p.SingletonPlugin):
         if tk.asbool(config.get("ckanext.hueyapan.gzip")):
             app.wsgi_app = GzipMiddleware(app.wsgi_app)
         caidas.install(app)  # Solr or PostgreSQL down: a Spanish 503
+        idioma.write_js_translations()  # CKAN writes them only in `ckan run`
         return app
 
     # INotifier

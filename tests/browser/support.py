@@ -81,6 +81,15 @@ CKAN_ENGLISH = (
     "Toggle navigation", "Submit", "Show More", "Show Only Popular", "Go to resource", "Preview",
     "Map", "Spatial", "Harvested from", "Data Explorer", "Share", "Edit", "Manage",
     "Sign up", "Remove", "Previous", "Next", "Read more", "Skip to main content",
+    # found on the staff pages (tests/browser/test_paginas_personal.py): CKAN's staff templates
+    # and JavaScript, ckanext-activity and ckanext-harvest
+    "Save", "Cancel", "Delete", "Update", "Upload", "Link", "Clear", "Draft", "Private",
+    "Username", "Members", "Member Since", "News feed", "Activity occurred on",
+    "Open details page", "This information is visible to you", "Manage resource", "Navigate to",
+    "Please Confirm", "Reorder resources", "Save order", "Configuration", "No organization",
+    "Harvest", "Harvest Sources", "Harvest Jobs", "Reharvest", "Jobs", "Job Report",
+    "Source type", "Update frequency", "Not yet", "Started", "Finished", "errors",
+    "not modified", "active",
 )
 
 
@@ -100,6 +109,44 @@ def english_on_page(driver) -> list[str]:
     return sorted({phrase for phrase in CKAN_ENGLISH
                    if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(phrase)
                                 + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})
+
+
+def words_on_page(driver, words) -> list[str]:
+    """The given words or phrases found as whole words in what a visitor reads or hears (the
+    visible text and the accessible names, as ``english_on_page`` reads them)."""
+    import re
+
+    text = driver.execute_script(
+        "const parts = [document.body.innerText, document.title];"
+        "for (const el of document.querySelectorAll("
+        "    '[aria-label],[title],[placeholder],img[alt]')) {"
+        "  for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {"
+        "    if (el.hasAttribute(a)) parts.push(el.getAttribute(a)); } }"
+        "return parts.join('\\n');"
+    )
+    return sorted({word for word in words
+                   if re.search(r"(?<![\wÁÉÍÓÚáéíóúÑñ])" + re.escape(word)
+                                + r"(?![\wÁÉÍÓÚáéíóúÑñ])", text)})
+
+
+#: What a Python or JSON value looks like when a template prints it instead of its text.
+RAW_VALUES = r"\[\]|\{\}|\[\s*'|\{\s*'|(?<![\w-])None(?![\w-])"
+
+
+def raw_values_on_page(driver) -> list[str]:
+    """Raw values shown to a visitor (an empty list ``[]``, ``{}``, a Python list or ``None``):
+    in the visible text, and in the values of the visible text fields, with a little context."""
+    import re
+
+    shown = driver.execute_script(
+        "const parts = document.body.innerText.split('\\n').map(line => ['', line]);"
+        "for (const el of document.querySelectorAll("
+        "    'input:not([type=hidden]):not([type=checkbox]):not([type=radio]), textarea')) {"
+        "  if (el.offsetParent !== null && el.value) parts.push([el.id || el.name, el.value]); }"
+        "return parts;"
+    )
+    return sorted({(f"{field} = " if field else "") + text.strip()[:80]
+                   for field, text in shown if re.search(RAW_VALUES, text)})
 
 
 # --- Nothing wider than the screen ----------------------------------------------------------------

@@ -13,7 +13,9 @@
  *   into view. CKAN did this with onchange= and htmx's hx-on, which is compiled from text.
  * - Links that only stand for a button (href="javascript:;" or "javascript:void(0)", which CKAN's
  *   image-upload module and resource page still write) get href="#": following them would break
- *   the policy. Their own click handlers keep working; the default action is prevented.
+ *   the policy. Their own click handlers keep working; the default action is prevented. Such a
+ *   link with no text inside an element with data-hy-nombre-vacio="<name>" gets that name
+ *   (the drag handles of CKAN's resource-reorder module: templates/package/resources.html).
  */
 (function () {
   'use strict';
@@ -54,6 +56,10 @@
       if (NO_OP.test(link.getAttribute('href'))) {
         link.setAttribute('href', '#');
         link.setAttribute('role', 'button');
+        var named = link.closest('[data-hy-nombre-vacio]');
+        if (named && !link.textContent.trim() && !link.hasAttribute('aria-label')) {
+          link.setAttribute('aria-label', named.getAttribute('data-hy-nombre-vacio'));
+        }
       }
     });
   }
