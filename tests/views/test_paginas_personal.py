@@ -71,4 +71,5 @@ def test_the_edit_page_updates_and_withdraws_in_spanish(app, area):
     page = BeautifulSoup(app.get(f"/obra/edit/{dataset['name']}").body, "html.parser")
     buttons = [b.get_text(" ", strip=True) for b in page.select("button[name=save]")]
     assert any(b.startswith("Actualizar ") for b in buttons), buttons
-    assert "Retirar de la publicación" in buttons, buttons
+    # withdrawing is a link to its confirmation page (views/publicacion.py), not a button
+    assert page.select_one("a#hy-retirar").get_text(strip=True) == "Retirar de la publicación"

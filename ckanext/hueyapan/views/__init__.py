@@ -18,6 +18,7 @@ from flask import Blueprint
 
 from ckanext.hueyapan.views import cambios, comunidades, consultas, exportaciones, guias
 from ckanext.hueyapan.views.propuestas import propuestas
+from ckanext.hueyapan.views.publicacion import register as register_publicacion
 
 __all__ = ["hueyapan", "propuestas"]
 
@@ -29,3 +30,4 @@ exportaciones.register(hueyapan)
 comunidades.register(hueyapan)
 cambios.register(hueyapan)
 consultas.register(hueyapan)
+register_publicacion(hueyapan)
