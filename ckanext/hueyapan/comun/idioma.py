@@ -9,6 +9,7 @@ request, where CKAN's ``_()`` has no locale.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ import ckan.plugins.toolkit as tk
 
 __all__ = ["CORRECTED_MESSAGES", "CORRECTED_PLURALS", "N_", "default_language",
            "write_js_translations"]
+
+log = logging.getLogger(__name__)
 
 
 def N_(message: str) -> str:
@@ -267,7 +270,8 @@ def write_js_translations() -> None:
 
     A language whose file is newer than its catalogs is left as it is (nothing is read), so this
     costs nothing on an app made after the first; each file is replaced whole, so that processes
-    starting together never serve half of one.
+    starting together never serve half of one. A folder that cannot be written is logged, not
+    raised: the pages still work, with those messages in English.
     """
     from ckan.lib import i18n
     from ckan.plugins import ITranslation, PluginImplementations
@@ -289,8 +293,12 @@ def write_js_translations() -> None:
             used_in_scripts = set().union(*(
                 i18n._get_js_translation_entries(str(pot)) for folder, domain in catalogs
                 if (pot := folder / f"{domain}.pot").is_file()))
-        target.mkdir(parents=True, exist_ok=True)
         partial = written.with_name(f"{written.name}.{os.getpid()}")
-        i18n._build_js_translation(language, [str(path) for path in sources], used_in_scripts,
-                                   str(partial))
-        partial.replace(written)
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            i18n._build_js_translation(language, [str(path) for path in sources],
+                                       used_in_scripts, str(partial))
+            partial.replace(written)
+        except OSError as error:
+            log.error("CKAN's JavaScript messages in %s not written to %s: %s", language,
+                      target, error)
