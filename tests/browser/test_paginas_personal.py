@@ -184,13 +184,14 @@ def catalogo(comunidades, live_server, app):
         return [{"name": name, "format": "PDF", "url": "https://example.org/documento.pdf"}]
 
     made: Made = {"editor": editor, "admin": admin, "org": org}
+    # a link field left empty (stored as an empty list) and one that names a dataset
     made["obra"] = call_action("package_create", dict(context), **obra(
-        org, resources=document("Expediente técnico")))
+        org, resources=document("Expediente técnico"), convocatoria_origen=""))
     made["programa-social"] = call_action("package_create", dict(context), **programa(
         org, resources=document("Reglas de operación")))
     made["convocatoria"] = call_action("package_create", dict(context), **convocatoria(
         org, fecha_apertura=dia(-5), fecha_cierre=dia(30), fecha_resultados=dia(45),
-        resources=document("Bases de la convocatoria")))
+        resources=document("Bases de la convocatoria"), obras_resultantes=made["obra"]["name"]))
     made["borrador-obra"] = call_action("package_create", dict(context), **obra(
         org, name="borrador-de-obra", clave_obra="HUE-2025-FISM-099", state="draft"))
     made["borrador-programa-social"] = call_action("package_create", dict(context), **programa(

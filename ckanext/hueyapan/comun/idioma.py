@@ -83,6 +83,7 @@ CORRECTED_MESSAGES = (
     N_("Joe Bloggs"),
     N_("eg. joe@example.com"),
     N_("joe@example.com"),
+    N_("Change password"),
     N_("Confirm Password"),
     N_("Update Profile"),
     # An organization's pages (the áreas)
@@ -91,6 +92,13 @@ CORRECTED_MESSAGES = (
     N_("Custom Field"),
     N_("My Organization"),
     N_("Update Organization"),
+    N_("my-organization"),
+    N_("Create an Organization"),
+    N_("Create Organization"),
+    N_("What are Organizations?"),
+    N_("CKAN Organizations are used to create, manage and publish collections of datasets. Users "
+       "can have different roles within an Organization, depending on their level of "
+       "authorisation to create, edit and publish."),
     N_("Open details page for dataset - {title}"),
     # The sysadmin's pages (/ckan-admin)
     N_("Administer CKAN"),
@@ -119,6 +127,9 @@ CORRECTED_MESSAGES = (
     N_("Custom Stylesheet"),
     N_("Custom CSS"),
     N_("Update Config"),
+    # The tags of a dataset (their links' names)
+    N_("Search datasets with the tag: {name}"),
+    N_("Search datasets with the tag: {tag}"),
     # Resource lists of the staff forms
     N_("Manage resource: {name}"),
     # The licences of the register (data/licencias.json), shown in the forms and on the pages
@@ -144,7 +155,6 @@ CORRECTED_MESSAGES = (
     N_("There is no description for this harvest source"),
     N_("There are no datasets associated to this harvest source."),
     N_("read more"),
-    N_("Admin"),
     N_("Reharvest"),
     N_("This will re-run the harvesting for this source. Any updates at the source will overwrite "
        "the local datasets. Sources with a large number of datasets may take a significant amount "
