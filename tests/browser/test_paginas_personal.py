@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
+from werkzeug.datastructures import FileStorage
 from werkzeug.routing import BuildError
 
 import ckan.plugins.toolkit as tk
@@ -39,6 +40,7 @@ from tests.browser.support import (
 from tests.fabricas import area_obras, convocatoria, dia, obra, programa
 
 PASSWORD = "Personal-Hueyapan-2026"
+PDF = b"%PDF-1.4\n% acta de ejemplo\n%%EOF\n"
 LOS_MANGOS = "300730030"
 WIDTHS = {"1280": (1280, 800), "375": (375, 800)}
 
@@ -83,6 +85,8 @@ PAGES: list[tuple[str, Builder]] = [
     *_type_pages("obra"),
     *_type_pages("programa-social"),
     *_type_pages("convocatoria"),
+    ("obra: editar un archivo subido", lambda m: url(
+        "obra_resource.edit", id=m["obra"]["name"], resource_id=m["archivo"]["id"])),
     ("área", lambda m: url("organization.read", id=m["org"]["name"])),
     ("cosecha: fuentes", lambda m: url("harvest.search")),
     ("cosecha: nueva fuente", lambda m: url("harvest.new")),
@@ -164,8 +168,9 @@ def _harvest_job(app, fuente: dict, server) -> str:
 @pytest.fixture
 def catalogo(comunidades, live_server, app):
     """An editor and a sysadmin; the área Obras Públicas with a published dataset of each type
-    (each with a document) and a draft of each, made by the editor; a harvest source with a
-    finished job and one whose first job waits for the consumers; a proposal to the open call."""
+    (each with a linked document, the obra also with an uploaded one) and a draft of each, made by
+    the editor; a harvest source with a finished job and one whose first job waits for the
+    consumers; a proposal to the open call."""
     from tests.harvesters.conftest import FileServer, create_source
 
     about = "Cuenta de ejemplo."  # the factory's own is random English
@@ -192,6 +197,9 @@ def catalogo(comunidades, live_server, app):
     made["convocatoria"] = call_action("package_create", dict(context), **convocatoria(
         org, fecha_apertura=dia(-5), fecha_cierre=dia(30), fecha_resultados=dia(45),
         resources=document("Bases de la convocatoria"), obras_resultantes=made["obra"]["name"]))
+    made["archivo"] = call_action(
+        "resource_create", dict(context), package_id=made["obra"]["id"], name="Acta de entrega",
+        format="PDF", upload=FileStorage(io.BytesIO(PDF), filename="acta-de-entrega.pdf"))
     made["borrador-obra"] = call_action("package_create", dict(context), **obra(
         org, name="borrador-de-obra", clave_obra="HUE-2025-FISM-099", state="draft"))
     made["borrador-programa-social"] = call_action("package_create", dict(context), **programa(
@@ -200,7 +208,7 @@ def catalogo(comunidades, live_server, app):
         org, name="borrador-de-convocatoria", folio="PC-2026-99", state="draft"))
 
     class Acta:
-        filename, stream = "acta.pdf", io.BytesIO(b"%PDF-1.4\n% acta de ejemplo\n%%EOF\n")
+        filename, stream = "acta.pdf", io.BytesIO(PDF)
 
     made["propuesta"] = call_action("hueyapan_propuesta_create", {
         "user": proponente["name"], "ignore_auth": False},
