@@ -57,6 +57,7 @@ CORRECTED_MESSAGES = (
     N_("Searching..."),
     N_("Please select the file to upload again"),
     # The dashboard and a user's pages
+    N_("Dashboard"),
     N_("News feed"),
     N_("Activity from items that I'm following"),
     N_("My Datasets"),
