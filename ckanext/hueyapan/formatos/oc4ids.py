@@ -173,7 +173,7 @@ def _metrics(obra: dict[str, Any]) -> list[dict[str, Any]]:
                                      "period": {"startDate": _date(entry.get("fecha")),
                                                 "endDate": _date(entry.get("fecha"))}})
         current = numero(obra.get(field))
-        if current is not None:
+        if current is not None and not observations:  # else the latest cut already says it
             observations.append({"id": "actual", "measure": current,
                                  "unit": {"name": "percent", "scheme": "UNCEFACT", "id": "P1"}})
         if observations:

@@ -9,6 +9,11 @@
   ``ckanext.hueyapan.cosecha.permitir_direcciones_locales`` is true (:func:`check_source_url`).
   The harvest consumers check every request again when they fetch (``redes``), so a source saved
   while local addresses were allowed still cannot reach them once they are not.
+* Obras (``package_create``, ``package_update`` and so ``package_patch`` and ``package_revise``,
+  whoever calls them: the staff forms, the "Actualizar avance" page, API clients, the harvest,
+  the example data): the headline progress (``avance_fisico``, ``avance_financiero``) is computed
+  from the history ``historial_avance``, and a new headline becomes a cut of that history
+  dated today (:func:`ckanext.hueyapan.reglas.avance.reconcile`).
 * Users' passwords (``user_update``, and so ``user_patch``, the password reset form and the user
   edit form): a new one ends the user's sessions on every device (``sesiones``), after CKAN.
 * Users' e-mail hashes (``user_show``, ``user_list``, the members of ``organization_show`` and
@@ -16,12 +21,16 @@
 """
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Action, ChainedAction, Context, DataDict
+from ckanext.scheming.plugins import expand_form_composite
 
+from ckanext.hueyapan import comun
+from ckanext.hueyapan.reglas import avance
 from ckanext.hueyapan.salvaguardas import cuentas, redes, sesiones, subidas
 
 __all__ = [
@@ -77,20 +86,46 @@ def _is_source(data_dict: DataDict, stored: model.Package | None) -> bool:
             or (stored is not None and stored.type == HARVEST_SOURCE_TYPE))
 
 
+def _day_of(moment: datetime.datetime | None) -> datetime.date | None:
+    """The day in Mexico City of a moment CKAN stored (naive UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=datetime.timezone.utc).astimezone(comun.TIMEZONE).date()
+
+
+def _with_progress(data_dict: DataDict, stored: model.Package | None) -> DataDict:
+    """The data of a write of an obra with its headline progress computed from its history
+    (:func:`ckanext.hueyapan.reglas.avance.reconcile`), against the ``stored`` obra when it is
+    an update; any other dataset's data as it came. A new dict: the caller's (a form's, which
+    shows it again on an error) is not changed."""
+    if (data_dict.get("type") or (stored.type if stored is not None else None)) != "obra":
+        return data_dict
+    data = dict(data_dict)
+    # the staff form sends the history as "historial_avance-0-fecha" ...: read as scheming does
+    expand_form_composite(data, {avance.HISTORY})
+    previous = None
+    if stored is not None:
+        extras = stored.extras or {}
+        previous = {measure: extras.get(measure) for measure in avance.MEASURES}
+    return avance.reconcile(data, comun.today(), previous,
+                            _day_of(stored.metadata_modified) if stored is not None else None)
+
+
 @tk.chained_action
 def package_create(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     if _is_source(data_dict, None):
         check_source_url(data_dict.get("url"))
-    return up_func(context, data_dict)
+    return up_func(context, _with_progress(data_dict, None))
 
 
 @tk.chained_action
 def package_update(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     """Also ``package_patch``, which calls it. The address is checked on every change of a
     source, whatever the request's ``type`` says, even when the address itself is unchanged."""
-    if _is_source(data_dict, _stored(data_dict)):
+    stored = _stored(data_dict)
+    if _is_source(data_dict, stored):
         check_source_url(data_dict.get("url"))
-    return up_func(context, data_dict)
+    return up_func(context, _with_progress(data_dict, stored))
 
 
 def _hiding_email_hash(name: str, field: str | None) -> ChainedAction:

@@ -21,13 +21,14 @@ from ckanext.scheming.validation import scheming_validator
 from ckanext.hueyapan.comun.lectura import normalise_header
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
 from ckanext.hueyapan.registros import comunidades, vocabularios
+from ckanext.hueyapan.reglas import beneficiarios
 
 __all__ = ["AVISO_SIN_CONSULTA", "aviso_sin_consulta", "hueyapan_ambito", "hueyapan_comunidad",
            "hueyapan_comunidades", "hueyapan_comunidades_del_lugar", "hueyapan_coordenada",
     "hueyapan_cvegeo", "hueyapan_ejercicio", "hueyapan_enlaces_datasets", "hueyapan_entero",
     "hueyapan_geojson", "hueyapan_geojson_objeto", "hueyapan_monto", "hueyapan_orden_fechas",
     "hueyapan_porcentaje", "hueyapan_regla_consulta", "hueyapan_rfc_moral", "hueyapan_termino",
-    "hueyapan_terminos", "parse_money"]
+    "hueyapan_terminos", "hueyapan_total_beneficiarios", "parse_money"]
 
 Invalid = tk.Invalid
 _MISSING = tk.missing
@@ -86,6 +87,28 @@ def hueyapan_porcentaje(value: Any) -> Any:
             tk._("Invalid percentage \"{value}\": write a number from 0 to 100").format(value=value)
         )
     return format(number.normalize(), "f")
+
+
+def hueyapan_total_beneficiarios(key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict,
+                                 context: Context) -> None:
+    """The total of a row of beneficiaries (``reglas/beneficiarios.py``): women plus men when it
+    is left empty and both are given; refused when it is smaller than women plus men. Runs
+    before ``scheming_required``, which would stop at an empty total."""
+    value = data.get(key)
+    mujeres = data.get(key[:-1] + ("mujeres",))
+    hombres = data.get(key[:-1] + ("hombres",))
+    if _blank(value):
+        total = beneficiarios.total_of(mujeres, hombres, None)
+        if total is not None:
+            data[key] = str(total)
+        return
+    recorded = beneficiarios.count(value)
+    least = beneficiarios.smallest_total(mujeres, hombres)
+    if recorded is not None and recorded < least:
+        errors[key].append(tk._(
+            "The total ({total}) is smaller than the women plus the men ({least}): write "
+            "{least} or more, or leave it empty and it is worked out").format(
+                total=recorded, least=least))
 
 
 def hueyapan_entero(value: Any) -> Any:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ckanext.hueyapan.views import cambios, comunidades, consultas, exportaciones, guias
+from ckanext.hueyapan.views.avance import register as register_avance
 from ckanext.hueyapan.views.propuestas import propuestas
 from ckanext.hueyapan.views.publicacion import register as register_publicacion
 
@@ -29,5 +30,6 @@ guias.register(hueyapan)
 exportaciones.register(hueyapan)
 comunidades.register(hueyapan)
 cambios.register(hueyapan)
+register_avance(hueyapan)
 consultas.register(hueyapan)
 register_publicacion(hueyapan)
