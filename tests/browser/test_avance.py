@@ -3,8 +3,9 @@ an editor logged in through the login form: from the obra's page, "Actualizar av
 form, a photo chosen from disk, "Guardar avance", back on the obra's page with the same figure in
 the headline and in the history; at 1280×800 and again from a phone (375 px). Then "Actualizar
 beneficiarios" of a programme at 375 px. On each screen: no English, no serious or critical axe
-finding, nothing wider than the screen at 375 px, every input and button at least 44 px tall.
-Screenshots kept. (Made-up data; only the localities are real.)"""
+finding, no Content-Security-Policy violation, nothing wider than the screen at 375 px, every
+input and button at least 44 px tall. Screenshots kept. (Made-up data; only the localities are
+real.)"""
 from __future__ import annotations
 
 import io
@@ -17,7 +18,15 @@ from selenium.webdriver.support.ui import Select
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.browser.support import axe_violations, click_and_wait, english_on_page, too_wide, visit
+from tests.browser.support import (
+    axe_violations,
+    click_and_wait,
+    csp_problems,
+    english_on_page,
+    too_wide,
+    visit,
+    watch_csp,
+)
 from tests.fabricas import area_obras, dia, obra, programa
 
 PASSWORD = "Avance-Hueyapan-2026"
@@ -62,6 +71,7 @@ def _small_targets(browser, selectors: tuple[str, ...]) -> list[str]:
 def _check(browser, narrow: bool) -> None:
     assert english_on_page(browser) == []
     assert axe_violations(browser) == []
+    assert csp_problems(browser) == []
     if narrow:
         assert too_wide(browser) == []
 
@@ -88,6 +98,7 @@ def test_an_editor_updates_progress_and_beneficiaries_in_one_screen(
     Image.new("RGB", (320, 240), (146, 188, 222)).save(buffer, "JPEG")
     photo.write_bytes(buffer.getvalue())
     browser.set_window_size(1280, 800)
+    watch_csp(browser)
     login("area-obras", PASSWORD)
 
     # 1. from the obra's page to the form, at 1280×800
