@@ -370,6 +370,22 @@ def test_an_api_client_that_sends_only_the_headline_gets_it_into_the_history(app
     assert result["historial_avance"][-1]["nota"] == "Segundo corte del día"
 
 
+def test_writes_without_a_request_follow_the_rule_as_the_harvest_makes_them(area):
+    # the tabular harvester: package_create with a sheet's row, then package_update of the
+    # dataset as package_show gives it with the sheet's new values, as the site user
+    context = {"user": call_action("get_site_user")["name"], "ignore_auth": True}
+    created = call_action("package_create", dict(context), **obra(
+        area["org"], avance_fisico="10", avance_financiero="5"))
+    assert created["historial_avance"] == [{"fecha": comun.today().isoformat(),
+                                            "avance_fisico": "10", "avance_financiero": "5"}]
+    again = call_action("package_update", dict(context), **created)  # the same sheet again
+    assert again["historial_avance"] == created["historial_avance"]
+    newer = call_action("package_update", dict(context), **{**again, "avance_fisico": "25"})
+    assert newer["historial_avance"] == [{"fecha": comun.today().isoformat(),
+                                          "avance_fisico": "25", "avance_financiero": "5"}]
+    assert (newer["avance_fisico"], newer["avance_financiero"]) == ("25", "5")
+
+
 def test_an_obra_stored_before_the_rule_keeps_its_figures_when_edited(area):
     from ckan import model
 
