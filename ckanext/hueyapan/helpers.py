@@ -157,6 +157,17 @@ def hueyapan_mapa_comunidades(cuentas: dict[str, int]) -> Any:
     return mapas.comunidades_mapa(cuentas)
 
 
+def hueyapan_mapa_selector(ident: str, modo: str) -> Any:
+    """The map of a staff form: ``modo`` "comunidades" (a click on a circle picks that
+    community) or "ubicacion" (a click marks the place of the obra)."""
+    if modo == "comunidades":
+        return mapas.svg_selector(ident, tk._("Map of the communities"), tk._(
+            "Click a community's circle to add it to the list, or again to remove it."))
+    return mapas.svg_selector(ident, tk._("Map of the municipality"), tk._(
+        "Click the place of the work. For a road or a network, choose \"Draw a line\" and click "
+        "each point of its route."))
+
+
 def hueyapan_comunidades_con_mas(cuentas: dict[str, int], limit: int = 8) -> list[dict[str, Any]]:
     """The communities named by most datasets (not the whole municipality), most first."""
     keys = [key for key in cuentas if key != str(tk.config["ckanext.hueyapan.municipio.cvegeo"])]

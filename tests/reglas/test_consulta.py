@@ -183,9 +183,8 @@ def test_the_area_sees_the_pending_consultation_on_the_page(app, area):
     log_in(app, "area-obras")
     page = app.get(f"/obra/{NOMBRE}").get_data(as_text=True)
     assert "Pendiente: registrar la consulta" in _text(page)
-    assert f'href="/obra/edit/{NOMBRE}#hy-formulario-consultas"' in page
-    edit = app.get(f"/obra/edit/{NOMBRE}").get_data(as_text=True)
-    assert 'id="hy-formulario-consultas"' in edit
+    assert f'href="/obra/{NOMBRE}/consulta"' in page  # the one screen that records it
+    assert app.get(f"/obra/{NOMBRE}/consulta").status_code == 200
 
 
 def test_a_result_card_shows_the_flags_compactly(app, area):

@@ -122,8 +122,17 @@ class TestDatasetSchema:
             if "help_text" in field or name not in HELP_OPTIONAL[group]:
                 _assert_bilingual(field.get("help_text"), f"{where} help_text")
             placeholder = field.get("form_placeholder")
-            if isinstance(placeholder, dict):
+            if placeholder is not None:
                 _assert_bilingual(placeholder, f"{where} form_placeholder")
+
+    def test_no_placeholder_can_be_mistaken_for_a_value(self, path):
+        """A grey "420" or "1,250,000.00" in an empty box reads as a value already filled in:
+        every example says it is one ("p. ej., 420")."""
+        for group, name, field in _fields(_load(path)):
+            placeholder = field.get("form_placeholder")
+            if placeholder is not None:
+                assert placeholder["es"].startswith("p. ej., "), (path.name, group, name)
+                assert placeholder["en"].startswith("e.g. "), (path.name, group, name)
 
     def test_every_preset_exists(self, path, presets):
         for _group, name, field in _fields(_load(path)):

@@ -20,6 +20,12 @@ def _page(response) -> BeautifulSoup:
     return BeautifulSoup(response.body, "html.parser")
 
 
+def _href(page: BeautifulSoup, selector: str) -> str:
+    link = page.select_one(selector)
+    assert link is not None, selector
+    return str(link.get("href"))
+
+
 def _section(page: BeautifulSoup, ident: str) -> list[str]:
     return [li.get_text(" ", strip=True) for li in page.select(f"#{ident} li.hy-pendiente")]
 
@@ -73,11 +79,10 @@ def test_mi_area_lists_what_waits_with_the_page_that_fixes_it(app, area):
     sin_avance = _section(page, "sin-avance")
     assert len(sin_avance) == 1 and "Techado de la cancha" in sin_avance[0], sin_avance
     assert "Actualizar avance" in sin_avance[0]
-    link = page.select_one("#sin-avance li a.btn")["href"]
-    assert link.endswith("/obra/sin-reporte/avance")
+    assert _href(page, "#sin-avance li a.btn").endswith("/obra/sin-reporte/avance")
     alertas = _section(page, "alertas")
     assert len(alertas) == 1 and "Sin consulta registrada" in alertas[0], alertas
-    assert page.select_one("#alertas li a.btn")["href"].endswith("/obra/sin-reporte/consulta")
+    assert _href(page, "#alertas li a.btn").endswith("/obra/sin-reporte/consulta")
     borradores = _section(page, "borradores")
     assert len(borradores) == 2, borradores
     assert any("Borrador de la clínica" in b and "Borrador" in b for b in borradores)
@@ -107,7 +112,7 @@ def test_a_new_obra_from_its_essentials_is_published_on_one_screen(app, area):
     assert created["comunidades"] == ["300730030", "300730029"]
     assert created["fuentes_financiamiento"] == [{"fuente": "fortamun", "monto": "480000.00"}]
     following = _page(app.get("/obra/hue-2026-fortamun-001/completar"))
-    steps = {li["id"] for li in following.select(".hy-siguientes li")}
+    steps = {str(li.get("id")) for li in following.select(".hy-siguientes li")}
     assert steps == {"paso-consulta", "paso-avance", "paso-contrato", "paso-beneficiarios",
                      "paso-documentos"}
 

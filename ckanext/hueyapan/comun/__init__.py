@@ -15,7 +15,7 @@ from ckanext.hueyapan.comun.idioma import N_
 
 __all__ = [
     "DATASET_TYPES", "ENTRADAS_ATOM", "ESTADOS", "ESTADO_LABELS", "KEY_FIELDS",
-    "PROPUESTA_ESTADO_LABELS", "TIMEZONE", "tipo_label", "tipo_plural", "today",
+    "PROPUESTA_ESTADO_LABELS", "RETIRO_KEYS", "TIMEZONE", "tipo_label", "tipo_plural", "today",
 ]
 
 DATASET_TYPES: tuple[str, ...] = ("obra", "programa-social", "convocatoria")
@@ -27,6 +27,10 @@ KEY_FIELDS: dict[str, str] = {
     "convocatoria": "folio",
 }
 """The field that identifies a dataset of each type (a spreadsheet row, a harvested record)."""
+
+RETIRO_KEYS: tuple[str, ...] = ("retiro_motivo", "retiro_fecha", "retiro_usuario")
+"""The extras that say why, when (Mexico City date and time) and by whom (user id) a dataset was
+withdrawn from the public (``views/publicacion.py``); "Mi área" shows the reason."""
 
 TIMEZONE = ZoneInfo("America/Mexico_City")
 """Dates that depend on the day (a call's estado, the red flags) change at midnight here."""

@@ -27,7 +27,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context
 
-from ckanext.hueyapan.comun import DATASET_TYPES, today
+from ckanext.hueyapan.comun import DATASET_TYPES, RETIRO_KEYS, today
 from ckanext.hueyapan.comun.cantidades import fecha
 from ckanext.hueyapan.model import Propuesta
 
@@ -134,7 +134,8 @@ def _proposals(org_ids: list[str]) -> list[Pendiente]:
                     Propuesta.estado.in_(_WAITING_REVIEW))
             .order_by(Propuesta.creado).limit(_LIMIT).all())
     return [Pendiente(propuesta.titulo, tk._("Call: {title}").format(title=convocatoria.title),
-                      tk.url_for("propuestas.ver", id=propuesta.id), tk._("Review"))
+                      tk.url_for("propuestas.ver", id=propuesta.id),
+                      tk._("Review the proposal"))
             for propuesta, convocatoria in rows]
 
 
@@ -178,7 +179,7 @@ def _not_public(org_ids: list[str]) -> list[Pendiente]:
             .order_by(model.Package.metadata_modified.desc()).limit(_LIMIT).all())
     found = []
     for package in rows:
-        motivo = (package.extras or {}).get("retiro_motivo")
+        motivo = (package.extras or {}).get(RETIRO_KEYS[0])
         if package.state == "draft":
             detalle = tk._("Draft")
         elif motivo:
@@ -186,7 +187,8 @@ def _not_public(org_ids: list[str]) -> list[Pendiente]:
         else:
             detalle = tk._("Not public")
         found.append(Pendiente(package.title or package.name, detalle,
-                               tk.url_for(f"{package.type}.read", id=package.name), tk._("Open")))
+                               tk.url_for(f"{package.type}.read", id=package.name),
+                               tk._("Open its page")))
     return found
 
 

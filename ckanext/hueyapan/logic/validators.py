@@ -20,7 +20,7 @@ from ckanext.scheming.validation import scheming_validator
 
 from ckanext.hueyapan.comun.lectura import normalise_header
 from ckanext.hueyapan.model import ESTADO_ACTIVA, ESTADO_FUSIONADA, Comunidad
-from ckanext.hueyapan.registros import comunidades, vocabularios
+from ckanext.hueyapan.registros import comunidades, espacial, vocabularios
 from ckanext.hueyapan.reglas import beneficiarios
 
 __all__ = ["AVISO_SIN_CONSULTA", "aviso_sin_consulta", "hueyapan_ambito", "hueyapan_comunidad",
@@ -440,7 +440,7 @@ def hueyapan_geojson(value: Any) -> Any:
     if _blank(value):
         return value
     try:
-        geometry = json.loads(value) if isinstance(value, str) else value
+        geometry = espacial.parse_ubicacion(value) if isinstance(value, str) else value
         if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
             raise ValueError
         positions = _positions(geometry)
@@ -451,9 +451,11 @@ def hueyapan_geojson(value: Any) -> Any:
     except (ValueError, TypeError):
         raise Invalid(
             tk._(
-                "Invalid location: paste a GeoJSON geometry (Point, LineString or Polygon) with "
-                "longitude and latitude, e.g. {example}"
-            ).format(example='{"type": "Point", "coordinates": [-95.14, 18.15]}')
+                "Invalid location: click the place on the map, or write its latitude and "
+                "longitude (e.g. {pair}; several pairs separated by \";\" draw a line), or paste a "
+                "GeoJSON geometry (Point, LineString or Polygon), e.g. {example}"
+            ).format(pair="18.15, -95.14",
+                     example='{"type": "Point", "coordinates": [-95.14, 18.15]}')
         ) from None
     return json.dumps(geometry)
 
@@ -474,7 +476,7 @@ def origen_guardado(dataset_type: str) -> str:
     neither). Read from the Flask request that is being served, which no API client can fake."""
     if not has_request_context() or request.method != "POST":
         return "interno"
-    if request.endpoint in (f"{dataset_type}.new", f"{dataset_type}.edit"):
+    if request.endpoint in (f"{dataset_type}.new", f"{dataset_type}.edit", "hueyapan.obra_nueva"):
         return "formulario"
     if request.endpoint == "api.action" and (
             (request.view_args or {}).get("logic_function") in _ACCIONES_API):

@@ -52,9 +52,7 @@ from ckanext.hueyapan.comun.idioma import N_
 
 __all__ = ["RETIRO_KEYS", "hide_unreadable_in_dcat", "is_public", "register"]
 
-#: The extras that say why, when (Mexico City date and time) and by whom (user id) a dataset was
-#: withdrawn.
-RETIRO_KEYS = ("retiro_motivo", "retiro_fecha", "retiro_usuario")
+RETIRO_KEYS = comun.RETIRO_KEYS
 
 _TYPES = comun.DATASET_TYPES + ("dataset",)
 _DCAT_ENDPOINTS = ("dcat.read_dataset", "dcat.read_dataset_series")
