@@ -100,20 +100,6 @@ def expediente(tmp_path) -> Path:
     return path
 
 
-def _select_option_starting(select_element, prefix: str, containing: str = "") -> str:
-    """Choose, like a person would, the option whose visible text starts with ``prefix``."""
-    select = Select(select_element)
-    for option in select.options:
-        text = option.text.strip()
-        if text.startswith(prefix) and containing in text:
-            select.select_by_visible_text(option.text)
-            return text
-    raise AssertionError(
-        f"no option starting with {prefix!r} in #{select_element.get_attribute('id')}: "
-        + ", ".join(o.text.strip() for o in select.options)
-    )
-
-
 def _field_errors(browser, name: str) -> str:
     """The error text shown next to the form field ``name``."""
     field = browser.find_element(By.ID, f"field-{name}")
@@ -176,9 +162,12 @@ def test_editor_registers_an_obra_with_photo_and_pdf_found_by_community(
     chosen_org = Select(browser.find_element(By.ID, "field-organizations"))
     chosen_org.select_by_visible_text("Obras Públicas")
     Select(browser.find_element(By.ID, "field-private")).select_by_visible_text("Público")
-    comunidad = _select_option_starting(
-        browser.find_element(By.ID, "field-comunidades"), "Los Mangos", LOS_MANGOS
-    )
+    # the community picker: a box that filters the names, a checkbox per community
+    browser.find_element(By.CSS_SELECTOR, ".hy-filtro-comunidades").send_keys("los mangos")
+    browser.find_element(By.ID, f"field-comunidades-{LOS_MANGOS}-casilla").click()
+    comunidad = browser.find_element(By.ID, f"field-comunidades-{LOS_MANGOS}").get_attribute(
+        "textContent").strip()
+    assert comunidad.startswith("Los Mangos"), comunidad
     browser.find_element(By.ID, "field-monto_aprobado").send_keys(MONTO_MAL_ESCRITO)
     screenshot("datos-con-monto-mal-escrito")
     form = browser.find_element(By.ID, "field-title").find_element(By.XPATH, "./ancestor::form")
@@ -192,8 +181,9 @@ def test_editor_registers_an_obra_with_photo_and_pdf_found_by_community(
     assert "Monto aprobado (MXN)" in summary and ERROR_MONTO in summary
     assert browser.find_element(By.ID, "field-title").get_attribute("value") == TITULO
     assert browser.find_element(By.ID, "field-clave_obra").get_attribute("value") == CLAVE
-    selected = [o.text.strip() for o in
-                Select(browser.find_element(By.ID, "field-comunidades")).all_selected_options]
+    selected = [o.get_attribute("textContent").strip() for o in
+                browser.find_elements(By.CSS_SELECTOR, "#field-comunidades option:checked")]
+    assert browser.find_element(By.ID, f"field-comunidades-{LOS_MANGOS}-casilla").is_selected()
     assert selected == [comunidad], "the form came back with other communities than the one chosen"
 
     # 4. Correct the amount and go on to the resources.

@@ -42,7 +42,7 @@ def test_the_new_obra_form_speaks_mexican_spanish(app, area):
     assert response.status_code == 200
     text = _text(response)
     assert _found(text) == []
-    assert "Puedes usar" in text  # the Markdown help, not "Podés usar"
+    assert "Puede usar" in text  # the Markdown help: usted, as every staff text; not "Podés usar"
     assert "colección de recursos (como archivos)" in text  # the sidebar, not "ficheros"
 
 

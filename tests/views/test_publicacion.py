@@ -494,3 +494,17 @@ def test_only_a_calls_area_closes_it_and_an_obra_has_no_such_page(app, area):
         assert anonymous.get(f"/convocatoria/{dataset['name']}/{action}").status_code == 403
     _editor(app, area)
     assert app.get(f"/convocatoria/{obra_publica['name']}/cerrar").status_code == 404
+
+
+def test_publishing_again_through_the_api_drops_the_record_of_the_withdrawal(app, area):
+    """A public dataset carries no withdrawal record, whichever way it was published again
+    (``logic/chained.py``): the reason and who withdrew it are the área's, not the public's."""
+    _editor(app, area)
+    dataset, _ = _obras(area)
+    _withdraw(app, dataset)
+    assert _record(dataset)["retiro_motivo"] == MOTIVO
+    call_action("package_patch", {"user": area["editor"]["name"]}, id=dataset["id"],
+                private=False)
+    shown = _show(dataset)
+    assert shown["private"] is False
+    assert not {extra["key"] for extra in shown.get("extras") or []} & set(comun.RETIRO_KEYS)

@@ -125,7 +125,20 @@ def package_update(up_func: Action, context: Context, data_dict: DataDict) -> An
     stored = _stored(data_dict)
     if _is_source(data_dict, stored):
         check_source_url(data_dict.get("url"))
-    return up_func(context, _with_progress(data_dict, stored))
+    return up_func(context, _without_withdrawal(_with_progress(data_dict, stored), stored))
+
+
+def _without_withdrawal(data_dict: DataDict, stored: model.Package | None) -> DataDict:
+    """A public dataset carries no record of a withdrawal (``comun.RETIRO_KEYS``: reason, date,
+    user): publishing again through the API (``package_patch`` with ``private`` false, which
+    sends the stored extras back) drops it as the page "Volver a publicar" does."""
+    private = data_dict.get("private", stored.private if stored is not None else False)
+    extras = data_dict.get("extras")
+    if tk.asbool(private) or not isinstance(extras, list):
+        return data_dict
+    kept = [extra for extra in extras
+            if not (isinstance(extra, dict) and extra.get("key") in comun.RETIRO_KEYS)]
+    return data_dict if len(kept) == len(extras) else {**data_dict, "extras": kept}
 
 
 def _hiding_email_hash(name: str, field: str | None) -> ChainedAction:
