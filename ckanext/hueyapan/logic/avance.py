@@ -30,20 +30,24 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
-from babel.dates import format_date
-from flask import has_request_context
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
-from ckan import model
-from ckan.lib import plugins as lib_plugins
 from ckan.types import Context
 
 from ckanext.hueyapan import comun
 from ckanext.hueyapan.comun.cantidades import fecha, lista
+from ckanext.hueyapan.logic.pantallas import (
+    delete_resources,
+    detected_type,
+    file_name,
+    fresh_context,
+    long_date,
+    messages,
+    row_errors,
+)
 from ckanext.hueyapan.logic.validators import hueyapan_entero, hueyapan_porcentaje
 from ckanext.hueyapan.reglas import avance, beneficiarios
 from ckanext.hueyapan.salvaguardas import subidas
@@ -68,7 +72,6 @@ MAX_NOTA = 500
 #: Resource formats by the media type read from a file's content.
 _FORMATOS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP",
              "image/tiff": "TIFF", "application/pdf": "PDF"}
-_HEAD_BYTES = 1024 * 1024
 
 
 def read_corte(form: Mapping[str, Any]) -> dict[str, str]:
@@ -79,57 +82,6 @@ def read_corte(form: Mapping[str, Any]) -> dict[str, str]:
 def read_beneficiarios(form: Mapping[str, Any]) -> dict[str, str]:
     """A community's beneficiaries from a submitted form, as text without surrounding blanks."""
     return {name: str(form.get(name) or "").strip() for name in CAMPOS_BENEFICIARIOS}
-
-
-def _context(context: Context) -> Context:
-    """A fresh context for one action, as ``context``'s user (actions write into theirs)."""
-    fresh: Context = {"user": context.get("user", "")}
-    if context.get("auth_user_obj") is not None:
-        fresh["auth_user_obj"] = context["auth_user_obj"]
-    return fresh
-
-
-def _messages(value: Any) -> list[str]:
-    """The texts of an error value (a message, a list of them, a nested dict of them)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _messages(item)]
-    if isinstance(value, (list, tuple)):
-        return [text for item in value for text in _messages(item)]
-    return [str(value)] if value else []
-
-
-def _validate(context: Context, dataset: dict[str, Any], group: str, rows: list[Any],
-              index: int, fields: Sequence[str], whole: str) -> dict[str, list[str]]:
-    """The errors of ``dataset`` as it would be saved with its repeating field ``group`` set to
-    ``rows`` (nothing is saved): those of row ``index`` by its subfield when it is one of
-    ``fields``, and every other one under ``whole``."""
-    plugin = lib_plugins.lookup_package_plugin(dataset["type"])
-    validation = _context(context)
-    validation["session"] = model.Session
-    package = model.Package.get(dataset["id"])
-    if package is not None:  # the update validators compare with the stored dataset
-        validation["package"] = package
-    _data, errors = lib_plugins.plugin_validate(
-        plugin, validation, {**dataset, group: rows}, plugin.update_package_schema(),
-        "package_update")
-    found: dict[str, list[str]] = {}
-    in_group = errors.pop(group, None)
-    if isinstance(in_group, list):
-        for number, row in enumerate(in_group):
-            for name, texts in (row or {}).items() if isinstance(row, dict) else ():
-                target = name if number == index and name in fields else whole
-                found.setdefault(target, []).extend(_messages(texts))
-    elif in_group:
-        found.setdefault(whole, []).extend(_messages(in_group))
-    others = [f"{name}: {' '.join(_messages(texts))}" for name, texts in errors.items()
-              if _messages(texts)]
-    if others:
-        found.setdefault(whole, []).append(tk._(
-            "It has data to correct in its edit form first: {errors}").format(
-                errors="; ".join(others)))
-    return found
 
 
 # --- Obra: a progress cut ------------------------------------------------------------------
@@ -169,33 +121,16 @@ def _check_values(corte: Mapping[str, str], errors: dict[str, list[str]]) -> dic
     return values
 
 
-def _fecha_larga(day: datetime.date) -> str:
-    """"30 de junio de 2025", in the page's language."""
-    return format_date(day, format="long",
-                       locale=(tk.h.lang() if has_request_context() else None) or "es")
-
-
-def _name(upload: FileStorage) -> str:
-    return PurePosixPath((upload.filename or "").replace("\\", "/")).name
-
-
-def _detected(upload: FileStorage) -> str:
-    upload.stream.seek(0)
-    head = upload.stream.read(_HEAD_BYTES)
-    upload.stream.seek(0)
-    return subidas.content_type(head)
-
-
 def _check_file(upload: FileStorage, picture: bool) -> list[str]:
     """Why ``upload`` cannot be stored (nothing when it can): not a picture (when ``picture``),
     or refused by the upload rules."""
-    if picture and not _detected(upload).startswith("image/"):
+    if picture and not detected_type(upload).startswith("image/"):
         return [tk._("\"{name}\" is not a photo: choose a picture (JPEG, PNG or WebP)").format(
-            name=_name(upload))]
+            name=file_name(upload))]
     try:
-        subidas.check_resource({"upload": upload, "url": _name(upload)})
+        subidas.check_resource({"upload": upload, "url": file_name(upload)})
     except tk.ValidationError as error:
-        return _messages(error.error_dict)
+        return messages(error.error_dict)
     return []
 
 
@@ -211,10 +146,10 @@ def _create(context: Context, obra: dict[str, Any], upload: FileStorage, name: s
             description: str, tipo: str) -> dict[str, Any]:
     data: dict[str, Any] = {"package_id": obra["id"], "upload": upload, "url": "",
                             "name": name, "description": description, "tipo_recurso": tipo}
-    formato = _FORMATOS.get(_detected(upload))
+    formato = _FORMATOS.get(detected_type(upload))
     if formato:
         data["format"] = formato
-    return tk.get_action("resource_create")(_context(context), data)
+    return tk.get_action("resource_create")(fresh_context(context), data)
 
 
 def _upload_all(context: Context, obra: dict[str, Any], day: datetime.date,
@@ -222,7 +157,7 @@ def _upload_all(context: Context, obra: dict[str, Any], day: datetime.date,
                 tipo_documento: str) -> list[dict[str, Any]]:
     """The photos and the document as resources of the obra; on a refusal, those already
     created are deleted and the refusal is said on ``fotos`` or ``documento``."""
-    when = _fecha_larga(day)
+    when = long_date(day)
     created: list[dict[str, Any]] = []
     field = "fotos"
     try:
@@ -235,23 +170,18 @@ def _upload_all(context: Context, obra: dict[str, Any], day: datetime.date,
                 TIPO_FOTO))
         if documento is not None:
             field = "documento"
-            created.append(_create(context, obra, documento, _name(documento), tk._(
+            created.append(_create(context, obra, documento, file_name(documento), tk._(
                 "Document of the progress report of {date}.").format(date=when), tipo_documento))
     except tk.ValidationError as error:
-        _delete(context, created)
+        delete_resources(context, created)
         raise tk.ValidationError({field: [tk._(
             "The file was refused and nothing was saved: {reason}").format(
-                reason=" ".join(_messages(error.error_dict)) or tk._("the file was refused"))]},
+                reason=" ".join(messages(error.error_dict)) or tk._("the file was refused"))]},
         ) from error
     except Exception:
-        _delete(context, created)
+        delete_resources(context, created)
         raise
     return created
-
-
-def _delete(context: Context, resources: list[dict[str, Any]]) -> None:
-    for resource in resources:
-        tk.get_action("resource_delete")(_context(context), {"id": resource["id"]})
 
 
 def record_avance(context: Context, obra: dict[str, Any], corte: Mapping[str, str],
@@ -265,7 +195,7 @@ def record_avance(context: Context, obra: dict[str, Any], corte: Mapping[str, st
     before it (keys of ``reglas.avance.MEASURES``) and the resources uploaded. Raises
     ``NotAuthorized`` when the user may not update the obra and ``ValidationError`` (keyed by
     the page's inputs, or ``obra``) when something is wrong; then nothing is stored."""
-    tk.check_access("package_update", _context(context), {"id": obra["id"]})
+    tk.check_access("package_update", fresh_context(context), {"id": obra["id"]})
     errors: dict[str, list[str]] = {}
     day = _check_fecha(corte.get("fecha") or "", errors)
     values = _check_values(corte, errors)
@@ -290,7 +220,7 @@ def record_avance(context: Context, obra: dict[str, Any], corte: Mapping[str, st
     rows: list[dict[str, Any]] = []
     if day is not None and values:
         rows = avance.add_cut(history, day, values, nota)
-        for name, texts in _validate(context, obra, avance.HISTORY, rows, _cut_index(rows, day),
+        for name, texts in row_errors(context, obra, avance.HISTORY, rows, _cut_index(rows, day),
                                      CAMPOS_CORTE, "obra").items():
             errors.setdefault(name, []).extend(texts)
     if any(errors.values()):
@@ -298,14 +228,14 @@ def record_avance(context: Context, obra: dict[str, Any], corte: Mapping[str, st
     assert day is not None  # no error on fecha
     created = _upload_all(context, obra, day, photos, document, tipo_documento)
     try:
-        updated = tk.get_action("package_patch")(_context(context), {
+        updated = tk.get_action("package_patch")(fresh_context(context), {
             "id": obra["id"], avance.HISTORY: rows, **avance.headline(rows)})
     except Exception as error:
-        _delete(context, created)  # the obra never keeps evidence without its cut
+        delete_resources(context, created)  # the obra never keeps evidence without its cut
         if isinstance(error, tk.ValidationError):
             raise tk.ValidationError({"obra": [tk._(
                 "The report could not be saved, and its files were not kept: {reason}").format(
-                    reason=" ".join(_messages(error.error_dict)))]}) from error
+                    reason=" ".join(messages(error.error_dict)))]}) from error
         raise
     return {"obra": updated, "corte": rows[_cut_index(rows, day)],
             "anterior": avance.headline(history), "recursos": created}
@@ -325,7 +255,7 @@ def record_beneficiarios(context: Context, programa: dict[str, Any],
     ``fila`` holds :data:`CAMPOS_BENEFICIARIOS` as typed; an empty total is women plus men.
     Returns ``{"programa": ..., "fila": ..., "nueva": bool}``. Raises ``NotAuthorized`` and
     ``ValidationError`` (keyed by the inputs, or ``programa``); then nothing is stored."""
-    tk.check_access("package_update", _context(context), {"id": programa["id"]})
+    tk.check_access("package_update", fresh_context(context), {"id": programa["id"]})
     errors: dict[str, list[str]] = {}
     comunidad = fila.get("comunidad") or ""
     if not comunidad:
@@ -357,13 +287,13 @@ def record_beneficiarios(context: Context, programa: dict[str, Any],
     rows = [*stored, nueva_fila] if index is None else [
         nueva_fila if n == index else row for n, row in enumerate(stored)]
     if comunidad and not errors:
-        found = _validate(context, programa, "beneficiarios", rows,
+        found = row_errors(context, programa, "beneficiarios", rows,
                           len(stored) if index is None else index, CAMPOS_BENEFICIARIOS,
                           "programa")
         for name, texts in found.items():
             errors.setdefault(name, []).extend(texts)
     if errors:
         raise tk.ValidationError(dict(errors))
-    updated = tk.get_action("package_patch")(_context(context), {
+    updated = tk.get_action("package_patch")(fresh_context(context), {
         "id": programa["id"], "beneficiarios": rows})
     return {"programa": updated, "fila": nueva_fila, "nueva": index is None}

@@ -24,20 +24,23 @@ Errors are ``ValidationError``\\ s keyed by the page's field names (:data:`FIELD
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import PurePosixPath
 from typing import Any
 
-from flask import has_request_context
 from werkzeug.datastructures import FileStorage
 
 import ckan.plugins.toolkit as tk
-from ckan import model
-from ckan.lib import plugins as lib_plugins
 from ckan.types import Context
 
 from ckanext.hueyapan.comun.cantidades import fecha, lista
+from ckanext.hueyapan.logic.pantallas import (
+    detected_type,
+    file_name,
+    fresh_context,
+    long_date,
+    messages,
+    row_errors,
+)
 from ckanext.hueyapan.reglas import actas
-from ckanext.hueyapan.salvaguardas import subidas
 
 __all__ = ["ACTA", "FIELDS", "FORMATOS_ACTA", "TIPO_ACTA", "read_consulta", "record_consulta"]
 
@@ -48,31 +51,11 @@ ACTA = "acta"
 TIPO_ACTA = "acta_consulta"
 #: What the minutes may be, told by their content: media type -> resource format.
 FORMATOS_ACTA = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
-_HEAD_BYTES = 1024 * 1024
 
 
 def read_consulta(form: Mapping[str, Any]) -> dict[str, str]:
     """The consultation's fields from a submitted form, as text without surrounding blanks."""
     return {name: str(form.get(name) or "").strip() for name in FIELDS}
-
-
-def _context(context: Context) -> Context:
-    """A fresh context for one action, as ``context``'s user (actions write into theirs)."""
-    fresh: Context = {"user": context.get("user", "")}
-    if context.get("auth_user_obj") is not None:
-        fresh["auth_user_obj"] = context["auth_user_obj"]
-    return fresh
-
-
-def _messages(value: Any) -> list[str]:
-    """The texts of an error value (a message, a list of them, a nested dict of them)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in _messages(item)]
-    if isinstance(value, (list, tuple)):
-        return [text for item in value for text in _messages(item)]
-    return [str(value)] if value else []
 
 
 def _with(consultas: list[dict[str, Any]], consulta: dict[str, Any],
@@ -86,30 +69,8 @@ def _validate(context: Context, obra: dict[str, Any], consultas: list[dict[str, 
               index: int) -> None:
     """Validate the obra as it would be saved with ``consultas`` (without saving it): the
     errors of consultation ``index`` by field, and those of the obra's other fields."""
-    plugin = lib_plugins.lookup_package_plugin(obra["type"])
-    schema = plugin.update_package_schema()
-    validation = _context(context)
-    validation["session"] = model.Session
-    package = model.Package.get(obra["id"])
-    if package is not None:  # the update validators compare with the stored obra
-        validation["package"] = package
-    _data, errors = lib_plugins.plugin_validate(
-        plugin, validation, {**obra, "consultas": consultas}, schema, "package_update")
-    if not errors:
-        return
-    found: dict[str, Any] = {}
-    rows = errors.pop("consultas", None)
-    if isinstance(rows, list) and len(rows) > index and isinstance(rows[index], dict):
-        for name, texts in rows[index].items():
-            found.setdefault(name if name in FIELDS else "obra", []).extend(_messages(texts))
-    elif rows:
-        found["obra"] = _messages(rows)
-    others = [f"{name}: {' '.join(_messages(texts))}" for name, texts in errors.items()
-              if _messages(texts)]
-    if others:
-        found.setdefault("obra", []).append(tk._(
-            "The obra itself has data to correct in its edit form before a consultation can be "
-            "added: {errors}").format(errors="; ".join(others)))
+    found: dict[str, Any] = dict(
+        row_errors(context, obra, "consultas", consultas, index, FIELDS, "obra"))
     if found:
         raise tk.ValidationError(found)
 
@@ -117,12 +78,9 @@ def _validate(context: Context, obra: dict[str, Any], consultas: list[dict[str, 
 def _check_acta(archivo: FileStorage) -> str:
     """The resource format of the minutes file, a PDF or a picture by its content; refuses
     anything else before something is stored."""
-    archivo.stream.seek(0)
-    head = archivo.stream.read(_HEAD_BYTES)
-    archivo.stream.seek(0)
-    detected = subidas.content_type(head)
+    detected = detected_type(archivo)
     if detected not in FORMATOS_ACTA:
-        name = PurePosixPath((archivo.filename or "").replace("\\", "/")).name
+        name = file_name(archivo)
         raise tk.ValidationError({ACTA: [tk._(
             "The minutes must be a PDF file or a picture (JPEG or PNG), and \"{name}\" is not: "
             "nothing was saved, neither the file nor the consultation.").format(name=name)]})
@@ -130,13 +88,8 @@ def _check_acta(archivo: FileStorage) -> str:
 
 
 def _fecha_larga(value: Any) -> str:
-    from babel.dates import format_date  # babel is CKAN's; only when a name is written
-
     day = fecha(value)
-    if day is None:
-        return str(value or "")
-    language = (tk.h.lang() if has_request_context() else None) or "es"
-    return format_date(day, format="long", locale=language)
+    return long_date(day) if day is not None else str(value or "")
 
 
 def _upload(context: Context, obra: dict[str, Any], consulta: dict[str, Any],
@@ -145,7 +98,7 @@ def _upload(context: Context, obra: dict[str, Any], consulta: dict[str, Any],
     safeguards; a refusal is said on the page's ``acta`` field."""
     when, where = _fecha_larga(consulta.get("fecha")), consulta.get("lugar") or ""
     try:
-        return tk.get_action("resource_create")(_context(context), {
+        return tk.get_action("resource_create")(fresh_context(context), {
             "package_id": obra["id"], "upload": archivo, "url": "",
             "name": tk._("Citizen consultation minutes: {place}, {date}").format(
                 place=where, date=when),
@@ -154,7 +107,7 @@ def _upload(context: Context, obra: dict[str, Any], consulta: dict[str, Any],
             "tipo_recurso": TIPO_ACTA, "format": formato,
         })
     except tk.ValidationError as error:
-        reason = " ".join(_messages(error.error_dict)) or tk._("the file was refused")
+        reason = " ".join(messages(error.error_dict)) or tk._("the file was refused")
         raise tk.ValidationError({ACTA: [tk._(
             "The minutes file was refused and nothing was saved, neither the file nor the "
             "consultation: {reason}").format(reason=reason)]}) from error
@@ -172,7 +125,7 @@ def record_consulta(context: Context, obra: dict[str, Any], consulta: Mapping[st
     Raises ``NotAuthorized`` when the user may not update the obra, ``ValidationError`` (keyed
     by :data:`FIELDS`, ``acta``, ``obra`` or ``consulta``) when something is wrong; then
     nothing is stored."""
-    tk.check_access("package_update", _context(context), {"id": obra["id"]})
+    tk.check_access("package_update", fresh_context(context), {"id": obra["id"]})
     stored = [dict(c) for c in lista(obra.get("consultas")) if isinstance(c, dict)]
     if numero is not None and not 1 <= numero <= len(stored):
         raise tk.ValidationError({"consulta": [tk._(
@@ -200,27 +153,27 @@ def record_consulta(context: Context, obra: dict[str, Any], consulta: Mapping[st
     if not has_file:
         if numero is not None and nueva == base:
             return {"obra": obra, "consulta": nueva, "recurso": None}
-        updated = tk.get_action("package_patch")(_context(context), {
+        updated = tk.get_action("package_patch")(fresh_context(context), {
             "id": obra["id"], "consultas": _with(stored, nueva, numero)})
         return {"obra": updated, "consulta": nueva, "recurso": None}
     assert archivo is not None  # has_file
     recurso = _upload(context, obra, nueva, archivo, formato)
     try:
-        current = tk.get_action("package_show")(_context(context), {"id": obra["id"]})
+        current = tk.get_action("package_show")(fresh_context(context), {"id": obra["id"]})
         consultas = [dict(c) for c in lista(current.get("consultas")) if isinstance(c, dict)]
         if numero is not None and numero > len(consultas):
             raise tk.ValidationError({"consulta": [tk._(
                 "This obra has no consultation number {number}: it may have been removed. "
                 "Record it again.").format(number=numero)]})
         nueva[ACTA] = actas.address(obra["type"], obra["id"], recurso["id"])
-        updated = tk.get_action("package_patch")(_context(context), {
+        updated = tk.get_action("package_patch")(fresh_context(context), {
             "id": obra["id"], "consultas": _with(consultas, nueva, numero)})
     except Exception as error:
         # the consultation could not be added: the obra does not keep its minutes alone
-        tk.get_action("resource_delete")(_context(context), {"id": recurso["id"]})
+        tk.get_action("resource_delete")(fresh_context(context), {"id": recurso["id"]})
         if isinstance(error, tk.ValidationError) and "consulta" not in error.error_dict:
             raise tk.ValidationError({"obra": [tk._(
                 "The consultation could not be added to the obra, and its minutes were not "
-                "kept: {reason}").format(reason=" ".join(_messages(error.error_dict)))]}) from error
+                "kept: {reason}").format(reason=" ".join(messages(error.error_dict)))]}) from error
         raise
     return {"obra": updated, "consulta": nueva, "recurso": recurso}

@@ -11,13 +11,12 @@ from typing import Any
 from flask import Blueprint, redirect, request
 
 import ckan.plugins.toolkit as tk
-from ckan import model
 from ckan.common import current_user
-from ckan.lib.plugins import lookup_package_plugin, plugin_validate
 from ckan.types import Context
 
 from ckanext.hueyapan.comun import today
 from ckanext.hueyapan.gestion import alta, area
+from ckanext.hueyapan.logic import pantallas
 
 __all__ = ["completar_obra", "mi_area", "obra_nueva", "register"]
 
@@ -72,15 +71,6 @@ def _errors_by_input(errors: dict[str, Any]) -> dict[str, list[str]]:
     return found
 
 
-def _validation_errors(context: Context, package: dict[str, Any]) -> dict[str, Any]:
-    """What ``package_create`` would refuse in ``package``, without creating anything."""
-    plugin = lookup_package_plugin("obra")
-    full: Any = {**context, "model": model, "session": model.Session}
-    _data, errors = plugin_validate(plugin, full, package, plugin.create_package_schema(),
-                                    "package_create")
-    return errors
-
-
 def obra_nueva() -> Any:
     """The essentials of a new obra on one screen; it is published at once (with the red flags
     of what is missing), and the next page says what can be completed later."""
@@ -108,7 +98,7 @@ def obra_nueva() -> Any:
             if not package["title"]:
                 # CKAN would name it after its address: here the name is essential, so every
                 # mistake is listed at once, the missing name with the others
-                errors = _errors_by_input(_validation_errors(context, package))
+                errors = _errors_by_input(pantallas.validation_errors(context, package))
                 errors["title"] = [tk._("Write the name of the obra")]
                 raise tk.ValidationError({})
             created = tk.get_action("package_create")(context, package)
