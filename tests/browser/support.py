@@ -216,3 +216,44 @@ def csp_violations(driver) -> list[str]:
 def csp_problems(driver) -> list[str]:
     """The CSP violations the current page reported, and the inline code left in its DOM."""
     return csp_violations(driver) + driver.execute_script(INLINE_CODE)
+
+
+# --- The staff pages: what none may have, filling their fields ------------------------------------
+
+def page_problems(driver, narrow: bool, csp: bool = True) -> dict[str, list]:
+    """What no page may have, by kind, the kinds found only: CKAN's English, serious or critical
+    axe findings, CSP problems (``watch_csp`` first; ``csp=False`` when it was not installed)
+    and, when ``narrow`` (a phone), anything wider than the window."""
+    problems = {
+        "english": english_on_page(driver),
+        "axe": axe_violations(driver),
+        "csp": csp_problems(driver) if csp else [],
+        "too wide": too_wide(driver) if narrow else [],
+    }
+    return {kind: found for kind, found in problems.items() if found}
+
+
+def small_targets(driver, selectors) -> list[str]:
+    """The controls (the first match of each CSS selector) less than 44 px tall, or missing: a
+    thumb on a phone needs 44 px."""
+    return driver.execute_script(
+        "return arguments[0].map(s => [s, document.querySelector(s)])"
+        ".filter(([s, el]) => !el || el.getBoundingClientRect().height < 44)"
+        ".map(([s, el]) => s + ' '"
+        "     + (el ? Math.round(el.getBoundingClientRect().height) : 'missing'));",
+        list(selectors))
+
+
+def fill_field(driver, name: str, text: str) -> None:
+    """Type ``text`` into the form field named ``name``; a date field gets its ISO value, as
+    its picker would leave it (the order of typing depends on the browser's language)."""
+    from selenium.webdriver.common.by import By
+
+    field = driver.find_element(By.NAME, name)
+    if field.get_attribute("type") == "date":
+        driver.execute_script("arguments[0].value = arguments[1];"
+                              "arguments[0].dispatchEvent(new Event('change', {bubbles: true}))",
+                              field, text)
+    else:
+        field.clear()
+        field.send_keys(text)

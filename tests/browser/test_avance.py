@@ -19,11 +19,10 @@ from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
 from tests.browser.support import (
-    axe_violations,
     click_and_wait,
-    csp_problems,
-    english_on_page,
-    too_wide,
+    fill_field,
+    page_problems,
+    small_targets,
     visit,
     watch_csp,
 )
@@ -59,32 +58,6 @@ def escena(with_plugins, clean_index, comunidades, ckan_config, monkeypatch):
     return editor
 
 
-def _small_targets(browser, selectors: tuple[str, ...]) -> list[str]:
-    return browser.execute_script(
-        "return arguments[0].map(s => [s, document.querySelector(s)])"
-        ".filter(([s, el]) => !el || el.getBoundingClientRect().height < 44)"
-        ".map(([s, el]) => s + ' '"
-        "     + (el ? Math.round(el.getBoundingClientRect().height) : 'missing'));",
-        list(selectors))
-
-
-def _check(browser, narrow: bool) -> None:
-    assert english_on_page(browser) == []
-    assert axe_violations(browser) == []
-    assert csp_problems(browser) == []
-    if narrow:
-        assert too_wide(browser) == []
-
-
-def _fill(browser, name: str, text: str) -> None:
-    field = browser.find_element(By.NAME, name)
-    if field.get_attribute("type") == "date":  # typed as the browser's date field expects it
-        browser.execute_script("arguments[0].value = arguments[1]", field, text)
-    else:
-        field.clear()
-        field.send_keys(text)
-
-
 def _headline_and_latest(browser) -> tuple[str, str]:
     headline = browser.find_element(By.CSS_SELECTOR, "#hy-avance .hy-barra-valor").text
     latest = browser.find_elements(By.CSS_SELECTOR, "#hy-historial li")[-1].text
@@ -106,15 +79,15 @@ def test_an_editor_updates_progress_and_beneficiaries_in_one_screen(
     click_and_wait(browser, browser.find_element(By.ID, "hy-actualizar-avance"))
     assert browser.current_url.endswith(f"/obra/{NAME}/avance")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Actualizar avance"
-    _check(browser, narrow=False)
-    assert _small_targets(browser, CONTROLS) == []
+    assert page_problems(browser, narrow=False) == {}
+    assert small_targets(browser, CONTROLS) == []
     submit = browser.find_element(By.ID, "hy-guardar-avance")
     assert submit.text == "Guardar avance"
 
     # 2. a report with a photo
-    _fill(browser, "avance_fisico", "58")
-    _fill(browser, "avance_financiero", "50")
-    _fill(browser, "nota", "Colado de la losa")
+    fill_field(browser, "avance_fisico", "58")
+    fill_field(browser, "avance_financiero", "50")
+    fill_field(browser, "nota", "Colado de la losa")
     browser.find_element(By.NAME, "fotos").send_keys(str(photo))
     screenshot("1-actualizar-avance-1280")
     click_and_wait(browser, submit)
@@ -124,27 +97,27 @@ def test_an_editor_updates_progress_and_beneficiaries_in_one_screen(
     assert "Se guardó el corte de avance" in browser.find_element(
         By.CSS_SELECTOR, ".flash-messages").text
     screenshot("2-obra-actualizada-1280")
-    _check(browser, narrow=False)
+    assert page_problems(browser, narrow=False) == {}
 
     # 3. from a phone: the next report
     browser.set_window_size(375, 800)
     visit(browser, f"{live_server}/obra/{NAME}")
-    assert _small_targets(browser, ("#hy-actualizar-avance",)) == []
+    assert small_targets(browser, ("#hy-actualizar-avance",)) == []
     click_and_wait(browser, browser.find_element(By.ID, "hy-actualizar-avance"))
-    _check(browser, narrow=True)
-    assert _small_targets(browser, CONTROLS) == []
-    _fill(browser, "avance_fisico", "140")  # a slip of the thumb
+    assert page_problems(browser, narrow=True) == {}
+    assert small_targets(browser, CONTROLS) == []
+    fill_field(browser, "avance_fisico", "140")  # a slip of the thumb
     click_and_wait(browser, browser.find_element(By.ID, "hy-guardar-avance"))
     error = browser.find_element(By.ID, "hy-avance_fisico-error").text
     assert "Porcentaje no válido «140»" in error
     screenshot("3-error-375")
-    _check(browser, narrow=True)
-    _fill(browser, "avance_fisico", "60")
+    assert page_problems(browser, narrow=True) == {}
+    fill_field(browser, "avance_fisico", "60")
     click_and_wait(browser, browser.find_element(By.ID, "hy-guardar-avance"))
     headline, latest = _headline_and_latest(browser)
     assert headline == "60 %" and "60 %" in latest
     screenshot("4-obra-actualizada-375")
-    _check(browser, narrow=True)
+    assert page_problems(browser, narrow=True) == {}
 
     stored = call_action("package_show", id=NAME)
     assert stored["avance_fisico"] == "60"
@@ -154,17 +127,17 @@ def test_an_editor_updates_progress_and_beneficiaries_in_one_screen(
     visit(browser, f"{live_server}/programa-social/{PROGRAMA}")
     click_and_wait(browser, browser.find_element(By.ID, "hy-actualizar-beneficiarios"))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Actualizar beneficiarios"
-    _check(browser, narrow=True)
-    assert _small_targets(browser, CONTROLS_BENEFICIARIOS) == []
+    assert page_problems(browser, narrow=True) == {}
+    assert small_targets(browser, CONTROLS_BENEFICIARIOS) == []
     Select(browser.find_element(By.NAME, "comunidad")).select_by_visible_text("Nacaxtle")
-    _fill(browser, "mujeres", "30")
-    _fill(browser, "hombres", "25")
+    fill_field(browser, "mujeres", "30")
+    fill_field(browser, "hombres", "25")
     screenshot("5-actualizar-beneficiarios-375")
     click_and_wait(browser, browser.find_element(By.ID, "hy-guardar-beneficiarios"))
     assert browser.current_url.split("#")[0].endswith(f"/programa-social/{PROGRAMA}")
     assert "Nacaxtle" in browser.find_element(By.ID, "hy-beneficiarios").text
     screenshot("6-programa-375")
-    _check(browser, narrow=True)
+    assert page_problems(browser, narrow=True) == {}
     rows = call_action("package_show", id=PROGRAMA)["beneficiarios"]
     assert rows[-1] == {"comunidad": "300730033", "mujeres": "30", "hombres": "25",
                         "total": "55"}

@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from ckan.tests import factories
 from ckan.tests.helpers import call_action
 
-from tests.browser.support import axe_violations, click_and_wait, english_on_page, too_wide, visit
+from tests.browser.support import click_and_wait, fill_field, page_problems, small_targets, visit
 from tests.fabricas import area_obras, obra
 
 PASSWORD = "Consultas-Hueyapan-2026"
@@ -39,28 +39,7 @@ def escena(with_plugins, clean_index, comunidades, ckan_config, monkeypatch):
 
 
 def _small_targets(browser, *selectors: str) -> list[str]:
-    return browser.execute_script(
-        "return arguments[0].map(s => [s, document.querySelector(s)])"
-        ".filter(([s, el]) => !el || el.getBoundingClientRect().height < 44)"
-        ".map(([s, el]) => s + ' '"
-        "     + (el ? Math.round(el.getBoundingClientRect().height) : 'missing'));",
-        list(selectors or CONTROLS))
-
-
-def _check(browser, narrow: bool) -> None:
-    assert english_on_page(browser) == []
-    assert axe_violations(browser) == []
-    if narrow:
-        assert too_wide(browser) == []
-
-
-def _fill(browser, name: str, text: str) -> None:
-    field = browser.find_element(By.NAME, name)
-    if field.get_attribute("type") == "date":  # typed as the browser's date field expects it
-        browser.execute_script("arguments[0].value = arguments[1]", field, text)
-    else:
-        field.clear()
-        field.send_keys(text)
+    return small_targets(browser, selectors or CONTROLS)
 
 
 def test_an_editor_records_consultations_with_and_without_minutes(
@@ -75,7 +54,7 @@ def test_an_editor_records_consultations_with_and_without_minutes(
     click_and_wait(browser, browser.find_element(By.ID, "hy-registrar-consulta"))
     assert browser.current_url.endswith(f"/obra/{NAME}/consulta")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Registrar consulta"
-    _check(browser, narrow=False)
+    assert page_problems(browser, narrow=False, csp=False) == {}
     assert _small_targets(browser) == []
     submit = browser.find_element(By.CSS_SELECTOR, SUBMIT)
     assert submit.text == "Guardar consulta"
@@ -84,10 +63,10 @@ def test_an_editor_records_consultations_with_and_without_minutes(
         "return arguments[0].getBoundingClientRect().bottom", submit) <= 800
 
     # 2. the consultation with its minutes
-    _fill(browser, "fecha", "2025-02-10")
-    _fill(browser, "lugar", "Salón ejidal de Los Mangos")
-    _fill(browser, "asistentes_mujeres", "41")
-    _fill(browser, "asistentes_hombres", "37")
+    fill_field(browser, "fecha", "2025-02-10")
+    fill_field(browser, "lugar", "Salón ejidal de Los Mangos")
+    fill_field(browser, "asistentes_mujeres", "41")
+    fill_field(browser, "asistentes_hombres", "37")
     browser.find_element(By.NAME, "acta").send_keys(str(acta))
     screenshot("1-registrar-consulta-1280")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, SUBMIT))
@@ -101,24 +80,24 @@ def test_an_editor_records_consultations_with_and_without_minutes(
     assert _small_targets(browser, "#hy-registrar-consulta") == []
     assert "/download/acta-consulta-los-mangos.pdf" in link.get_attribute("href")
     screenshot("2-obra-con-acta-1280")
-    _check(browser, narrow=False)
+    assert page_problems(browser, narrow=False, csp=False) == {}
 
     # 3. from a phone: a second consultation, its minutes not at hand yet
     browser.set_window_size(375, 800)
     visit(browser, f"{live_server}/obra/{NAME}/consulta")
-    _check(browser, narrow=True)
+    assert page_problems(browser, narrow=True, csp=False) == {}
     assert _small_targets(browser) == []
-    _fill(browser, "fecha", "2025-03-15")
-    _fill(browser, "lugar", "Agencia municipal de Los Mangos")
-    _fill(browser, "asistentes_mujeres", "20")
-    _fill(browser, "asistentes_hombres", "15")
+    fill_field(browser, "fecha", "2025-03-15")
+    fill_field(browser, "lugar", "Agencia municipal de Los Mangos")
+    fill_field(browser, "asistentes_mujeres", "20")
+    fill_field(browser, "asistentes_hombres", "15")
     screenshot("3-registrar-consulta-375")
     click_and_wait(browser, browser.find_element(By.CSS_SELECTOR, SUBMIT))
     section = browser.find_element(By.ID, "hy-consultas")
     assert "Acta pendiente" in section.text
     assert "Subir el acta" in section.text
     screenshot("4-obra-acta-pendiente-375")
-    _check(browser, narrow=True)
+    assert page_problems(browser, narrow=True, csp=False) == {}
 
     stored = call_action("package_show", id=NAME)
     assert [c["lugar"] for c in stored["consultas"]] == [
@@ -132,4 +111,4 @@ def test_an_editor_records_consultations_with_and_without_minutes(
     assert "Acta pendiente" in section.text and "Subir el acta" not in section.text
     assert not browser.find_elements(By.ID, "hy-registrar-consulta")
     screenshot("5-obra-publica-375")
-    _check(browser, narrow=True)
+    assert page_problems(browser, narrow=True, csp=False) == {}

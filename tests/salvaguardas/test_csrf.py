@@ -35,6 +35,14 @@ UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 ACCEPTED_BY = {
     "propuestas.nueva": "test_a_proposal_needs_the_token_of_its_form",
     "propuestas.ver": "test_the_review_of_a_proposal_needs_the_token_of_its_form",
+    "hueyapan.obra_nueva": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.actualizar_avance": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.actualizar_beneficiarios": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.registrar_consulta": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.retirar": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.publicar": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.cerrar_convocatoria": "test_a_staff_page_is_saved_with_the_token_of_its_form",
+    "hueyapan.resolver_convocatoria": "test_a_staff_page_is_saved_with_the_token_of_its_form",
 }
 
 
@@ -295,6 +303,43 @@ def test_the_review_of_a_proposal_needs_the_token_of_its_form(app, escena):
 
 
 # --- The action API -------------------------------------------------------------------------------
+
+def test_a_staff_page_is_saved_with_the_token_of_its_form(app, escena):
+    """Each one-screen staff page (issue 18) saves when its form's token comes with it (the
+    test above shows that each refuses a POST without it)."""
+    obra, programa = escena["obra"]["name"], escena["programa"]["name"]
+    convocatoria = escena["convocatoria"]["name"]
+    log_in(app, "area-obras")
+    hoy = fabricas.dia(0)
+    steps = [  # (page, form, what is true after it)
+        ("/obra/nueva", {"title": "Alumbrado de la calle Hidalgo", "comunidades": LOS_MANGOS,
+                         "etapa": "planeacion", "ejercicio_fiscal": "2026",
+                         "monto_aprobado": "480,000", "fuente": "fism"},
+         lambda: call_action("package_show", id="hue-2026-fism-001")["title"]
+         == "Alumbrado de la calle Hidalgo"),
+        (f"/obra/{obra}/avance", {"fecha": hoy, "avance_fisico": "12", "avance_financiero": ""},
+         lambda: call_action("package_show", id=obra)["avance_fisico"] == "12"),
+        (f"/obra/{obra}/consulta", {"fecha": fabricas.dia(-2), "lugar": "Salón ejidal"},
+         lambda: len(call_action("package_show", id=obra)["consultas"]) == 1),
+        (f"/programa-social/{programa}/beneficiarios",
+         {"comunidad": "300730029", "mujeres": "30", "hombres": "25"},
+         lambda: call_action("package_show", id=programa)["beneficiarios"][0]["total"] == "55"),
+        (f"/dataset/{obra}/retirar", {"motivo": "Se revisan los montos."},
+         lambda: call_action("package_show", id=obra)["private"] is True),
+        (f"/dataset/{obra}/publicar", {},
+         lambda: call_action("package_show", id=obra)["private"] is False),
+        (f"/convocatoria/{convocatoria}/cerrar", {"motivo": "Se canceló el recurso."},
+         lambda: call_action("package_show", id=convocatoria)["estado"] == "cerrada"),
+        (f"/convocatoria/{convocatoria}/resultados",
+         {"resultados_recibidas": "1", "resultados_aprobadas": "1", "fecha_resultados": hoy},
+         lambda: call_action("package_show", id=convocatoria)["estado"] == "resuelta"),
+    ]
+    for url, data, done in steps:
+        token = csrf_token(app.get(url))
+        answer = app.post(url, data={**data, "_csrf_token": token}, follow_redirects=False)
+        assert answer.status_code == 302, (url, answer.get_data(as_text=True)[-2000:])
+        assert done(), url
+
 
 def test_the_api_with_the_session_cookie_needs_the_token_header(app, escena):
     """A page's scripts call the API with the session cookie and the X-CSRFToken header (CKAN's
