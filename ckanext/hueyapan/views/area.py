@@ -17,6 +17,7 @@ from ckan.types import Context
 from ckanext.hueyapan.comun import today
 from ckanext.hueyapan.gestion import alta, area
 from ckanext.hueyapan.logic import pantallas
+from ckanext.hueyapan.logic.validators import AVISO_SIN_CONSULTA
 
 __all__ = ["completar_obra", "mi_area", "obra_nueva", "register"]
 
@@ -88,28 +89,27 @@ def obra_nueva() -> Any:
         form = {name: request.form.get(name, "") for name in alta.ESENCIALES}
         form["comunidades"] = request.form.getlist("comunidades")  # type: ignore[assignment]
         owner_org = request.form.get("owner_org") or organizaciones[0]["id"]
-        data = {**form, "owner_org": owner_org,
-                "hueyapan_publicar_sin_consulta": request.form.get(
-                    "hueyapan_publicar_sin_consulta", "")}
+        aviso = request.form.get(AVISO_SIN_CONSULTA, "")
+        data = {**form, "owner_org": owner_org, AVISO_SIN_CONSULTA: aviso}
         package = alta.obra_from_form(form, owner_org)
-        if data["hueyapan_publicar_sin_consulta"]:
-            package["hueyapan_publicar_sin_consulta"] = "true"
-        try:
-            if not package["title"]:
-                # CKAN would name it after its address: here the name is essential, so every
-                # mistake is listed at once, the missing name with the others
-                errors = _errors_by_input(pantallas.validation_errors(context, package))
-                errors["title"] = [tk._("Write the name of the obra")]
-                raise tk.ValidationError({})
-            created = tk.get_action("package_create")(context, package)
-        except tk.ValidationError as error:
-            errors = errors or _errors_by_input(error.error_dict)
-        except tk.NotAuthorized:
-            return tk.abort(403, tk._("You cannot publish obras in this área."))
+        if aviso:
+            package[AVISO_SIN_CONSULTA] = "true"
+        if not package["title"]:
+            # CKAN would name it after its address: here the name is essential, so every
+            # mistake is listed at once, the missing name with the others
+            errors = _errors_by_input(pantallas.validation_errors(context, package))
+            errors["title"] = [tk._("Write the name of the obra")]
         else:
-            tk.h.flash_success(tk._("The obra \"{title}\" is published.").format(
-                title=created["title"]))
-            return redirect(tk.url_for("hueyapan.completar_obra", id=created["name"]))
+            try:
+                created = tk.get_action("package_create")(context, package)
+            except tk.ValidationError as error:
+                errors = _errors_by_input(error.error_dict)
+            except tk.NotAuthorized:
+                return tk.abort(403, tk._("You cannot publish obras in this área."))
+            else:
+                tk.h.flash_success(tk._("The obra \"{title}\" is published.").format(
+                    title=created["title"]))
+                return redirect(tk.url_for("hueyapan.completar_obra", id=created["name"]))
     return tk.render("hueyapan/personal/obra_nueva.html", {
         "data": data, "errors": errors, "campos": _schema_fields(),
         "organizaciones": organizaciones})
